@@ -1,0 +1,145 @@
+"""Losses of the GAN game, computed from logits (D's raw output), never from probabilities.
+
+Notation: a = D's logit, D(x) = σ(a) = 1 / (1 + e^(−a)), softplus(a) = log(1 + e^a).
+Two identities make everything stable:
+
+    −log σ(a)      = softplus(−a)
+    −log(1 − σ(a)) = softplus(a)
+    softplus(a)    = max(a, 0) + log1p(e^(−|a|))     (no overflow for any a)
+
+Binary cross-entropy with target t ∈ [0, 1], averaged over the N logits:
+
+    BCE(a, t) = (1/N) Σ [ softplus(a) − t·a ],      dBCE/da = (σ(a) − t) / N
+
+The losses of Goodfellow et al. 2014 (Eq. 1; V is what D ascends):
+
+    V(D, G)     = E_x[log D(x)] + E_z[log(1 − D(G(z)))]
+    D loss      = −V = BCE(a_real, 1) + BCE(a_fake, 0)
+    G minimax   =  E_z[log(1 − D(G(z)))] = −mean softplus(a_fake)   (G descends it)
+    G non-sat.  = −E_z[log D(G(z))]       =  mean softplus(−a_fake)  (§3 heuristic)
+
+Each function returns the loss and its gradient with respect to the logits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _check_logits(name, a):
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{name} must be a NumPy array of logits, got {type(a).__name__}")
+    if a.dtype.kind != "f":
+        raise ValueError(f"{name} must be a float array, got dtype {a.dtype}")
+    if a.size == 0:
+        raise ValueError(f"{name} is empty (shape {a.shape}); need at least one logit")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(
+            f"{name} holds NaN or inf: the network producing them has diverged "
+            "(try a lower learning rate)"
+        )
+
+
+def softplus(a):
+    """``log(1 + e^a)`` without overflow: ``max(a, 0) + log1p(e^(−|a|))``."""
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def sigmoid(a):
+    """``σ(a) = 1 / (1 + e^(−a))`` computed without overflow for any a."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def bce_with_logits(logits, targets):
+    """Mean binary cross-entropy from logits: ``(1/N) Σ softplus(a) − t·a``.
+
+    Inputs:
+    - logits: (N,) or (N, 1) float array a
+    - targets: a scalar or an array of a's shape, each t in [0, 1]
+    Returns:
+    - loss: float
+    - dlogits: array of a's shape, ``(σ(a) − t) / N``
+    """
+    _check_logits("logits", logits)
+    t = np.asarray(targets, dtype=logits.dtype)
+    if t.ndim and t.shape != logits.shape:
+        raise ValueError(
+            f"targets must be a scalar or have the logits' shape {logits.shape}, got {t.shape}"
+        )
+    if np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
+        raise ValueError("targets must lie in [0, 1]")
+    n = logits.size
+    loss = float(np.sum(softplus(logits) - t * logits) / n)
+    dlogits = (sigmoid(logits) - t) / n
+    return loss, dlogits
+
+
+def discriminator_loss(real_logits, fake_logits, real_target=1.0):
+    """D's loss, −V(D, G) on a minibatch: ``BCE(a_real, 1) + BCE(a_fake, 0)``.
+
+    ``real_target`` < 1 is one-sided label smoothing (then D* = α p_data/(p_data+p_g)).
+    Returns (loss, d_real_logits, d_fake_logits).  At equilibrium loss = 2 log 2.
+    """
+    if not (0 < real_target <= 1):
+        raise ValueError(f"real_target must be in (0, 1], got {real_target!r}")
+    loss_real, d_real = bce_with_logits(real_logits, real_target)
+    loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
+    return loss_real + loss_fake, d_real, d_fake
+
+
+def generator_loss_minimax(fake_logits):
+    """The saturating loss G descends in Eq. 1: ``mean log(1 − D(G(z))) = −mean softplus(a)``.
+
+    d/da = −σ(a)/N: vanishes when D confidently rejects the fakes (σ(a) → 0).
+    Returns (loss, d_fake_logits).
+    """
+    _check_logits("fake_logits", fake_logits)
+    n = fake_logits.size
+    loss = -float(np.sum(softplus(fake_logits)) / n)
+    return loss, -sigmoid(fake_logits) / n
+
+
+def generator_loss_nonsaturating(fake_logits):
+    """The non-saturating loss (§3): ``−mean log D(G(z)) = mean softplus(−a)``.
+
+    d/da = −(1 − σ(a))/N: strongest exactly when D rejects the fakes.
+    Returns (loss, d_fake_logits).  At equilibrium loss = log 2.
+    """
+    return bce_with_logits(fake_logits, 1.0)
+
+
+GENERATOR_LOSSES = {
+    "non-saturating": generator_loss_nonsaturating,
+    "minimax": generator_loss_minimax,
+}
+
+
+def generator_loss(fake_logits, kind="non-saturating"):
+    """Dispatch to ``generator_loss_nonsaturating`` or ``generator_loss_minimax``."""
+    if kind not in GENERATOR_LOSSES:
+        raise ValueError(
+            f"generator loss must be one of {sorted(GENERATOR_LOSSES)}, got {kind!r}"
+        )
+    return GENERATOR_LOSSES[kind](fake_logits)
+
+
+def critic_loss(real_scores, fake_scores):
+    """WGAN critic loss (Arjovsky et al. 2017): ``mean f(fake) − mean f(real)``.
+
+    The critic f minimises it, so −loss estimates W1 when f is 1-Lipschitz.
+    Returns (loss, d_real_scores, d_fake_scores).
+    """
+    _check_logits("real_scores", real_scores)
+    _check_logits("fake_scores", fake_scores)
+    loss = float(np.mean(fake_scores) - np.mean(real_scores))
+    d_real = np.full_like(real_scores, -1.0 / real_scores.size)
+    d_fake = np.full_like(fake_scores, 1.0 / fake_scores.size)
+    return loss, d_real, d_fake
+
+
+def critic_generator_loss(fake_scores):
+    """WGAN generator loss: ``−mean f(G(z))``.  Returns (loss, d_fake_scores)."""
+    _check_logits("fake_scores", fake_scores)
+    loss = -float(np.mean(fake_scores))
+    return loss, np.full_like(fake_scores, -1.0 / fake_scores.size)

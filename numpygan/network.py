@@ -1,0 +1,138 @@
+"""A stack of layers, run forward in order and backward in reverse.
+
+    h_0 = x,   h_i = layer_i(h_{i-1}),   out = h_L
+    dh_{i-1} = layer_i.backward(dh_i)    (the chain rule, one layer at a time)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_input
+
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+}
+
+
+class Sequential:
+    """Layers applied one after another.
+
+    ``forward(x)`` (N, D_in) -> (N, D_out);  ``backward(dout)`` (N, D_out) -> (N, D_in),
+    leaving every Dense layer's ``dW``/``db`` set.  ``params()`` and ``grads()``
+    list the parameter arrays and their gradients in the same order and shapes.
+    """
+
+    def __init__(self, layers):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, got an empty list")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ValueError(
+                    f"Sequential: layer {i} is a {type(layer).__name__}, "
+                    "expected a numpygan layer (Dense, ReLU, LeakyReLU, Tanh, Sigmoid)"
+                )
+        dense = [l for l in layers if isinstance(l, Dense)]
+        if not dense:
+            raise ValueError("Sequential needs at least one Dense layer")
+        for a, b in zip(dense, dense[1:]):
+            if a.n_out != b.n_in:
+                raise ValueError(
+                    f"Sequential: {a!r} outputs {a.n_out} features but the next "
+                    f"{b!r} expects {b.n_in}"
+                )
+        self.layers = layers
+        self.n_in = dense[0].n_in
+        self.n_out = dense[-1].n_out
+        self.dtype = dense[0].dtype
+
+    def forward(self, x):
+        """Run every layer in order: (N, n_in) -> (N, n_out)."""
+        check_input(x, self.n_in, self.dtype, "Sequential.forward")
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    __call__ = forward
+
+    def backward(self, dout):
+        """Chain rule through the layers in reverse: (N, n_out) -> dL/dx (N, n_in)."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def params(self):
+        return [p for layer in self.layers for p in layer.params()]
+
+    def grads(self):
+        return [g for layer in self.layers for g in layer.grads()]
+
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.params()))
+
+    def summary(self) -> str:
+        """A table of the layers, their output widths and parameter counts."""
+        lines = [f"{'layer':<28}{'out':>6}{'params':>10}"]
+        width = self.n_in
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                width = layer.n_out
+            n = sum(p.size for p in layer.params())
+            lines.append(f"{layer!r:<28}{width:>6}{n:>10}")
+        lines.append(f"{'total':<28}{'':>6}{self.n_params():>10}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return "Sequential([" + ", ".join(repr(l) for l in self.layers) + "])"
+
+
+def mlp(sizes, hidden="leaky_relu", out=None, rng=None, alpha=0.2,
+        out_gain=1.0, dtype=np.float64) -> Sequential:
+    """Build a multilayer perceptron ``Dense → act → … → Dense [→ out]``.
+
+    Inputs:
+    - sizes: widths, input first: ``[1, 32, 32, 1]`` is 1 → 32 → 32 → 1
+    - hidden: activation between Dense layers: "relu", "leaky_relu", "tanh", "sigmoid"
+    - out: activation after the last Dense, or None (a discriminator outputs logits)
+    - rng: np.random.Generator for the initial weights
+    - alpha: LeakyReLU slope
+    - out_gain: multiplies the last layer's initial weights
+    He initialisation follows ReLU-family activations, Glorot follows tanh/sigmoid.
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2 or any(
+        isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes
+    ):
+        raise ValueError(
+            f"mlp: sizes must be at least two positive integers, got {sizes!r}"
+        )
+    for name, act in (("hidden", hidden), ("out", out)):
+        if act is not None and act not in ACTIVATIONS:
+            raise ValueError(
+                f"mlp: {name} must be one of {sorted(ACTIVATIONS)}"
+                + (" or None" if name == "out" else "") + f", got {act!r}"
+            )
+    if hidden is None:
+        raise ValueError(f"mlp: hidden must be one of {sorted(ACTIVATIONS)}, got None")
+    if rng is None:
+        rng = np.random.default_rng()
+    init = "he" if hidden in ("relu", "leaky_relu") else "glorot"
+
+    def make(act):
+        return ACTIVATIONS[act](alpha) if act == "leaky_relu" else ACTIVATIONS[act]()
+
+    layers = []
+    n_dense = len(sizes) - 1
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        last = i == n_dense - 1
+        layers.append(Dense(a, b, rng=rng, init=init,
+                            gain=out_gain if last else 1.0, dtype=dtype))
+        if not last:
+            layers.append(make(hidden))
+    if out is not None:
+        layers.append(make(out))
+    return Sequential(layers)

@@ -1,0 +1,156 @@
+"""Optimizers: they update parameters in place from gradients computed elsewhere.
+
+    SGD with momentum:  v ← μ v − lr g;   θ ← θ + v       (μ = 0: plain SGD)
+    Adam (Kingma & Ba 2015), step t = 1, 2, …:
+        m ← β1 m + (1 − β1) g           v ← β2 v + (1 − β2) g²
+        m̂ = m / (1 − β1ᵗ)               v̂ = v / (1 − β2ᵗ)       (bias correction)
+        θ ← θ − lr m̂ / (sqrt(v̂) + eps)
+
+``step(params, grads)`` takes two lists in the same order (``net.params()``,
+``net.grads()``); an optimizer keeps its state per position, so give it the
+same network every step.  ``lr`` is a plain attribute: a schedule may change it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _check_lr(lr):
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) \
+            or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"learning rate lr must be a positive finite number, got {lr!r}")
+    return float(lr)
+
+
+def _check_unit(name, value, allow_zero=True):
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and np.isfinite(value) \
+        and (0 <= value < 1 if allow_zero else 0 < value < 1)
+    if not ok:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Shared checks: same number and shapes of params and grads every step."""
+
+    def _check(self, params, grads):
+        params, grads = list(params), list(grads)
+        if len(params) != len(grads):
+            raise ValueError(
+                f"{type(self).__name__}.step: got {len(params)} params but {len(grads)} grads"
+            )
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if p.shape != g.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.step: param {i} has shape {p.shape} "
+                    f"but its grad has shape {g.shape}"
+                )
+        if self._shapes is None:
+            self._shapes = [p.shape for p in params]
+        elif self._shapes != [p.shape for p in params]:
+            raise ValueError(
+                f"{type(self).__name__}.step: the parameters changed shape since the "
+                "first step; use one optimizer per network"
+            )
+        return params, grads
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _check_lr(value)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (heavy-ball) momentum: ``v ← μv − lr·g; θ ← θ + v``."""
+
+    def __init__(self, lr=0.01, momentum=0.0):
+        self.lr = lr
+        self.momentum = _check_unit("momentum", momentum)
+        self._shapes = None
+        self.velocity = None
+
+    def step(self, params, grads):
+        params, grads = self._check(params, grads)
+        if self.momentum == 0:
+            for p, g in zip(params, grads):
+                p -= self.lr * g
+            return
+        if self.velocity is None:
+            self.velocity = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.velocity):
+            v *= self.momentum
+            v -= self.lr * g
+            p += v
+
+    def state(self) -> dict:
+        """The optimizer's state as plain arrays (for ``io.save``)."""
+        out = {"lr": np.float64(self.lr), "momentum": np.float64(self.momentum)}
+        if self.velocity is not None:
+            for i, v in enumerate(self.velocity):
+                out[f"velocity_{i}"] = v
+        return out
+
+    def load_state(self, state: dict) -> None:
+        self.lr = float(state["lr"])
+        self.momentum = _check_unit("momentum", float(state["momentum"]))
+        keys = sorted((k for k in state if k.startswith("velocity_")),
+                      key=lambda k: int(k.split("_")[1]))
+        self.velocity = [np.array(state[k]) for k in keys] or None
+        self._shapes = [v.shape for v in self.velocity] if self.velocity else None
+
+
+class Adam(Optimizer):
+    """Adam with bias correction by (1 − βᵗ), t counting steps from 1."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = lr
+        self.beta1 = _check_unit("beta1", beta1)
+        self.beta2 = _check_unit("beta2", beta2)
+        if not (isinstance(eps, (int, float, np.floating)) and np.isfinite(eps) and eps > 0):
+            raise ValueError(f"eps must be a positive number, got {eps!r}")
+        self.eps = float(eps)
+        self.t = 0
+        self.m = None
+        self.v = None
+        self._shapes = None
+
+    def step(self, params, grads):
+        params, grads = self._check(params, grads)
+        if self.m is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        c1 = 1.0 - b1 ** self.t   # bias corrections: (1 − βᵗ), not (1 − β)
+        c2 = 1.0 - b2 ** self.t
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+    def state(self) -> dict:
+        out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),
+               "beta2": np.float64(self.beta2), "eps": np.float64(self.eps),
+               "t": np.int64(self.t)}
+        if self.m is not None:
+            for i, (m, v) in enumerate(zip(self.m, self.v)):
+                out[f"m_{i}"] = m
+                out[f"v_{i}"] = v
+        return out
+
+    def load_state(self, state: dict) -> None:
+        self.lr = float(state["lr"])
+        self.beta1 = _check_unit("beta1", float(state["beta1"]))
+        self.beta2 = _check_unit("beta2", float(state["beta2"]))
+        self.eps = float(state["eps"])
+        self.t = int(state["t"])
+        idx = sorted(int(k.split("_")[1]) for k in state if k.startswith("m_"))
+        self.m = [np.array(state[f"m_{i}"]) for i in idx] or None
+        self.v = [np.array(state[f"v_{i}"]) for i in idx] or None
+        self._shapes = [m.shape for m in self.m] if self.m else None
