@@ -40,6 +40,18 @@ def numerical_gradient(f, x, h=1e-5, order=2):
     - grad: array of x's shape
     """
     stencil = _stencil(order)
+    if not callable(f):
+        raise ValueError(f"f must be a callable f() -> float, got {type(f).__name__}")
+    # x is perturbed in place: an integer x would silently truncate x + h to x.
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        desc = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ValueError(
+            f"x must be a float NumPy array (perturbed in place), got {desc}; "
+            "use x.astype(np.float64)"
+        )
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) \
+            or not np.isfinite(h) or h <= 0:
+        raise ValueError(f"h must be a small positive number such as 1e-5, got {h!r}")
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:

@@ -62,13 +62,17 @@ def bce_with_logits(logits, targets):
     - dlogits: array of a's shape, ``(σ(a) − t) / N``
     """
     _check_logits("logits", logits)
-    t = np.asarray(targets, dtype=logits.dtype)
+    try:
+        t = np.asarray(targets, dtype=logits.dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"targets must be numbers in [0, 1], got {targets!r}") from None
     if t.ndim and t.shape != logits.shape:
         raise ValueError(
             f"targets must be a scalar or have the logits' shape {logits.shape}, got {t.shape}"
         )
     if np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
-        raise ValueError("targets must lie in [0, 1]")
+        bad = t[~((t >= 0) & (t <= 1))].ravel()[0]
+        raise ValueError(f"targets must lie in [0, 1], got {float(bad)!r}")
     n = logits.size
     loss = float(np.sum(softplus(logits) - t * logits) / n)
     dlogits = (sigmoid(logits) - t) / n
@@ -81,8 +85,10 @@ def discriminator_loss(real_logits, fake_logits, real_target=1.0):
     ``real_target`` < 1 is one-sided label smoothing (then D* = α p_data/(p_data+p_g)).
     Returns (loss, d_real_logits, d_fake_logits).  At equilibrium loss = 2 log 2.
     """
-    if not (0 < real_target <= 1):
-        raise ValueError(f"real_target must be in (0, 1], got {real_target!r}")
+    if isinstance(real_target, bool) \
+            or not isinstance(real_target, (int, float, np.integer, np.floating)) \
+            or not (0 < real_target <= 1):
+        raise ValueError(f"real_target must be a number in (0, 1], got {real_target!r}")
     loss_real, d_real = bce_with_logits(real_logits, real_target)
     loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
     return loss_real + loss_fake, d_real, d_fake
