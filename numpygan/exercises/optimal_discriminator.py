@@ -1,0 +1,122 @@
+"""ex05: the optimal discriminator D* (Proposition 1).
+
+``check_optimal_discriminator(optimal_discriminator)`` checks
+D* = p_data/(p_data + p_g) against ``theory.optimal_discriminator``, D* = ½ where
+both densities vanish, V(D*, G) = −log 4 + 2·JSD (Theorem 1), and the logit
+quadratic of THEORY.md for two Gaussians.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import theory
+from .engine import Checker, Ok, _numpy_backend, diagnose
+
+
+def _dstar_variants(pd, pg):
+    s = pd + pg
+    return [
+        (pg / s, "you computed p_g/(p_data + p_g) = 1 − D*: the numerator is p_data "
+                 "(D says 'real' where the data's density dominates)"),
+        (pd / pg, "you computed p_data/p_g: the denominator is p_data + p_g, which "
+                  "keeps D* in [0, 1]"),
+        (pd / (pd - pg), "the denominator is p_data − p_g: it is the sum p_data + p_g"),
+        (pd / (2 * s), "D* is halved: D* = p_data/(p_data + p_g), not over 2(p_data + p_g)"),
+        (pd * pg / s, "you computed p_data·p_g/(p_data + p_g): D* = p_data/(p_data + p_g)"),
+        (np.log(pd) - np.log(pg), "you computed logit D* = log p_data − log p_g; "
+                                  "D* itself is σ of it = p_data/(p_data + p_g)"),
+    ]
+
+
+def _dstar_values(fn):
+    x = theory.grid(-4.0, 10.0, 201)
+    rng = np.random.default_rng(51)
+    cases = [
+        ("p_data N(4, 0.5²), p_g N(3, 1²) on a grid",
+         theory.normal_pdf(x, 4, 0.5), theory.normal_pdf(x, 3, 1.0)),
+        ("random densities (3, 4)", rng.uniform(0.01, 2, (3, 4)), rng.uniform(0.01, 2, (3, 4))),
+        ("scalars p_data 0.3, p_g 0.1", np.float64(0.3), np.float64(0.1)),
+    ]
+    for text, pd, pg in cases:
+        got = fn(np.copy(pd), np.copy(pg))
+        want = theory.optimal_discriminator(pd, pg)
+        hint = diagnose("D*", got, want, _dstar_variants(pd, pg),
+                        shape_hint="D* has the densities' shape (it is element-wise)")
+        if hint:
+            return f"{hint} [case: {text}]"
+    return None
+
+
+def _dstar_zeros(fn):
+    pd = np.array([0.0, 0.0, 1.0, 0.0, 0.5])
+    pg = np.array([0.0, 1.0, 0.0, 0.0, 0.5])
+    got = np.asarray(fn(pd.copy(), pg.copy()), dtype=np.float64)
+    want = theory.optimal_discriminator(pd, pg)          # [½, 0, 1, ½, ½]
+    both = (pd == 0) & (pg == 0)
+    if got.shape == want.shape and np.any(np.isnan(got[both])):
+        return ("D* is nan where p_data = p_g = 0 (0/0). Where neither density lives, V "
+                "does not depend on D, so every value is optimal; define D* = ½ there, "
+                "the value D* takes wherever p_g = p_data (np.where(total > 0, ..., 0.5))")
+    hint = diagnose("D*", got, want)
+    if hint:
+        return (f"{hint} [case: p_data {pd.tolist()}, p_g {pg.tolist()}; expected "
+                f"{want.tolist()}: ½ where both vanish]")
+    return None
+
+
+def _dstar_is_max(fn):
+    """V(D*, G) = max_D V = −log 4 + 2·JSD (Theorem 1), and nudging D* lowers V."""
+    x = theory.grid(-3.0, 9.0, 1201)
+    pd, pg = theory.normal_pdf(x, 4, 0.5), theory.normal_pdf(x, 3, 1.0)
+    D = np.clip(np.asarray(fn(pd.copy(), pg.copy()), dtype=np.float64), 0, 1)
+    if D.shape != x.shape or not np.all(np.isfinite(D)):
+        return "D* must be finite with the grid's shape (see the checks above)"
+    v_star = theory.value_function(D, pd, pg, x)
+    c_g = theory.c_from_jsd(pd, pg, x)
+    if not abs(v_star - c_g) < 1e-4:
+        return (f"V(your D*, G) = {v_star:.6f}, but C(G) = −log 4 + 2·JSD = {c_g:.6f} "
+                "(Theorem 1): your D* is not the maximiser of V")
+    for bump in (0.02, -0.02):
+        nudged = np.clip(D + bump * np.sin(x), 1e-12, 1 - 1e-12)
+        if theory.value_function(nudged, pd, pg, x) > v_star:
+            return "a nudged D scores a higher V than your D*: it is not the maximum"
+    return Ok(f"V(D*) = {v_star:.6f} = −log 4 + 2·JSD")
+
+
+def _dstar_logit_quadratic(fn):
+    """THEORY.md: N(4, 0.5²) vs N(3, 1²) → logit D* = −26.8069 + 13 x − 1.5 x²."""
+    x = np.linspace(2.0, 5.0, 31)
+    D = np.asarray(fn(theory.normal_pdf(x, 4, 0.5), theory.normal_pdf(x, 3, 1.0)),
+                   dtype=np.float64)
+    if D.shape != x.shape or not np.all((D > 0) & (D < 1)):
+        return "D* must lie strictly between 0 and 1 here (see the checks above)"
+    c2, c1, c0 = np.polyfit(x, np.log(D) - np.log1p(-D), 2)
+    want = np.array([-26.8069, 13.0, -1.5])
+    if not np.allclose([c0, c1, c2], want, atol=1e-3):
+        return (f"logit D* fitted as {c0:.4f} + {c1:.4f} x + {c2:.4f} x², expected "
+                "−26.8069 + 13 x − 1.5 x² (THEORY.md)")
+    return Ok("−26.8069 + 13 x − 1.5 x²")
+
+
+@_numpy_backend
+def check_optimal_discriminator(optimal_discriminator, stream=None):
+    """ex05: ``optimal_discriminator(p_data, p_g) -> D*``, element-wise.
+
+    Checks D* = p_data/(p_data + p_g) against ``theory.optimal_discriminator`` on a
+    grid, a 2-D array and scalars; D* = ½ where both densities vanish; V(D*, G) =
+    −log 4 + 2·JSD (Theorem 1) and no nudged D beats it; and logit D* for
+    N(4, 0.5²) vs N(3, 1²) is −26.8069 + 13 x − 1.5 x² (THEORY.md).
+    """
+    c = Checker("ex05 optimal discriminator", {"optimal_discriminator": optimal_discriminator},
+                stream)
+    f = optimal_discriminator
+    c.check("D* values (grid, 2-D array, scalars)", ["optimal_discriminator"],
+            lambda: _dstar_values(f))
+    c.check("D* = ½ where both densities vanish", ["optimal_discriminator"],
+            lambda: _dstar_zeros(f))
+    c.check("V(D*, G) is the maximum, −log 4 + 2·JSD", ["optimal_discriminator"],
+            lambda: _dstar_is_max(f))
+    c.check("two Gaussians: logit D* is the quadratic of THEORY.md",
+            ["optimal_discriminator"], lambda: _dstar_logit_quadratic(f))
+    return c.finish()
