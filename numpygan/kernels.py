@@ -8,7 +8,8 @@ Every dense layer in numpygan spends its time in a handful of loops:
                 db  = sum_n dout[n, :]   (N, M)                 -> (M,)
 
 and the element-wise activations (ReLU, LeakyReLU, Tanh, Sigmoid) with their
-derivatives.  Each kernel exists twice:
+derivatives; the optimizer adds one more loop, Adam's update.  Each kernel
+exists twice:
 
 * the NumPy twin (``_np_*``): one line of array code, calling BLAS;
 * the Numba twin (``_nb_*``): the same computation written out as plain loops
@@ -17,16 +18,21 @@ derivatives.  Each kernel exists twice:
 ``set_backend("numba" | "numpy")`` chooses which twin the public functions
 below call; ``backend(name)`` does the same for a ``with`` block and restores
 the previous choice afterwards.  The environment variable ``NUMPYGAN_BACKEND``
-sets the starting choice.  Both twins give the same numbers up to round-off,
-and the tests hold them to it.
+sets the starting choice (default: numba, or numpy when Numba is missing).
+Both twins give the same numbers up to round-off, and the tests hold them to it.
 
-The public functions check their inputs once, here, so that a wrong shape
-raises the same ``ValueError`` whichever twin would have run (a Numba loop
-given a wrong shape would otherwise read out of bounds).
+The public functions check their inputs here, once, so that a wrong shape
+raises the same ``ValueError`` whichever twin would have run (a compiled loop
+given a wrong shape would otherwise read out of bounds).  The check of a valid
+call is a few attribute reads: on the lessons' small networks the time per call
+is mostly Python's, not arithmetic.  Non-contiguous inputs (``x.T``, ``x[:, ::2]``)
+are fine: the Numba loops index through the strides, exactly like NumPy does.
 
 The Numba kernels are compiled lazily: a program that never calls a kernel
 never pays for compiling it, and the on-disk cache (``cache=True``) makes the
-second process load them instead of compiling again.
+second process load them instead of compiling again.  ``NUMBA_DISABLE_JIT=1``
+turns every kernel back into the plain Python function you read here, for
+stepping through in a debugger (slowly, with the same results).
 """
 
 from __future__ import annotations
@@ -40,8 +46,7 @@ import numpy as np
 BACKENDS = ("numba", "numpy")
 
 # --------------------------------------------------------------------------
-# Numba, if it is there.  NUMBA_DISABLE_JIT=1 turns every @njit below into a
-# plain Python function, which a debugger can step through line by line.
+# Numba, if it is there.
 # --------------------------------------------------------------------------
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     import numba
@@ -49,9 +54,12 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
 
     HAVE_NUMBA = True
     _NUMBA_IMPORT_ERROR = None
+    _NumbaTypingError = numba.core.errors.TypingError
 except Exception as exc:  # pragma: no cover - numba missing or broken
+    numba = None
     HAVE_NUMBA = False
     _NUMBA_IMPORT_ERROR = exc
+    _NumbaTypingError = ()  # catches nothing
 
     def njit(*args, **kwargs):
         """Stand-in decorator when Numba is missing: returns the function as is."""
@@ -74,6 +82,7 @@ def _initial_backend() -> str:
     if requested == "numpy":
         return "numpy"
     if not HAVE_NUMBA:
+        # said once: this runs when the module is first imported, never again
         warnings.warn(
             f"Numba could not be imported ({_NUMBA_IMPORT_ERROR}); numpygan runs "
             "on its NumPy kernels instead (same numbers, slower on small nets).",
@@ -84,7 +93,9 @@ def _initial_backend() -> str:
 
 
 # The one piece of module-level mutable state in numpygan: which twin runs.
+# _NUMBA is a plain bool so the hot path tests it without a string compare.
 _BACKEND = _initial_backend()
+_NUMBA = _BACKEND == "numba"
 
 
 def get_backend() -> str:
@@ -98,7 +109,7 @@ def set_backend(name: str) -> str:
     Inputs:
     - name: ``"numba"`` (jitted loops) or ``"numpy"`` (array calls).
     """
-    global _BACKEND
+    global _BACKEND, _NUMBA
     if not isinstance(name, str) or name.lower() not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
     name = name.lower()
@@ -109,6 +120,7 @@ def set_backend(name: str) -> str:
         )
     previous = _BACKEND
     _BACKEND = name
+    _NUMBA = name == "numba"
     return previous
 
 
@@ -117,15 +129,28 @@ def backend(name: str):
     """Run a ``with`` block on the given backend, then restore the previous one."""
     previous = set_backend(name)
     try:
-        yield name
+        yield _BACKEND
     finally:
         set_backend(previous)
 
 
+def num_threads() -> int:
+    """Threads the parallel Numba kernels use (1 without Numba)."""
+    return numba.get_num_threads() if HAVE_NUMBA else 1
+
+
 # --------------------------------------------------------------------------
-# Input checks shared by both twins.
+# Input checks shared by both twins.  The public functions first try a fast
+# test of the valid case; only when it fails do these (slower, wordier) checks
+# run, to name what was wrong.  A call they pass goes on to the kernel.
 # --------------------------------------------------------------------------
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_ndarray = np.ndarray
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+_FLOATS = (_F32, _F64)
+# The fast checks compare dtype.type (np.float64 is one object) rather than
+# dtypes: arrays made by compiled code carry equal but distinct dtype objects.
+_f64, _f32 = np.float64, np.float32
 
 
 def _check_float(name: str, a, ndim: int) -> None:
@@ -155,12 +180,69 @@ def _check_same_shape(a_name, a, b_name, b) -> None:
         )
 
 
-def _use_numba() -> bool:
-    return _BACKEND == "numba"
+def _explain_matmul_bias(x, W, b):
+    _check_float("x", x, 2)
+    _check_float("W", W, 2)
+    _check_float("b", b, 1)
+    if x.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"x has shape {x.shape} but W has shape {W.shape}: "
+            f"x needs {W.shape[0]} columns (x W needs x.shape[1] == W.shape[0])"
+        )
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape ({W.shape[1]},), got {b.shape}")
+    _check_same_dtype(x=x, W=W, b=b)
+
+
+def _explain_matmul_tn(x, g):
+    _check_float("x", x, 2)
+    _check_float("g", g, 2)
+    if x.shape[0] != g.shape[0]:
+        raise ValueError(
+            f"x has shape {x.shape} and g has shape {g.shape}: "
+            f"xᵀ g needs the same number of rows N"
+        )
+    _check_same_dtype(x=x, g=g)
+
+
+def _explain_matmul_nt(g, W):
+    _check_float("g", g, 2)
+    _check_float("W", W, 2)
+    if g.shape[1] != W.shape[1]:
+        raise ValueError(
+            f"g has shape {g.shape} and W has shape {W.shape}: "
+            f"g Wᵀ needs g.shape[1] == W.shape[1]"
+        )
+    _check_same_dtype(g=g, W=W)
+
+
+def _explain_dense_backward(x, dout, W):
+    _check_float("x", x, 2)
+    _check_float("dout", dout, 2)
+    _check_float("W", W, 2)
+    if x.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"x has shape {x.shape} but W has shape {W.shape}: "
+            f"x needs {W.shape[0]} columns (x W needs x.shape[1] == W.shape[0])"
+        )
+    if dout.shape != (x.shape[0], W.shape[1]):
+        raise ValueError(
+            f"dout must have shape {(x.shape[0], W.shape[1])} (x's rows, W's columns), "
+            f"got {dout.shape}"
+        )
+    _check_same_dtype(x=x, dout=dout, W=W)
+
+
+def _explain_act(x_name, x, dout=None):
+    _check_float(x_name, x, 2)
+    if dout is not None:
+        _check_float("dout", dout, 2)
+        _check_same_shape(x_name, x, "dout", dout)
+        _check_same_dtype(**{x_name: x, "dout": dout})
 
 
 # ==========================================================================
-# Matmuls
+# Matmuls.  NumPy twins first: one line each.
 # ==========================================================================
 def _np_matmul_bias(x, W, b):
     return x @ W + b  # (N, D) @ (D, M) + (M,) -> (N, M)
@@ -178,20 +260,93 @@ def _np_col_sum(g):
     return g.sum(axis=0)  # (N, M) -> (M,)
 
 
+# The Numba matmuls share one loop nest, _gemm: out += A B.
+# The textbook loop  out[n, m] += A[n, k] * B[k, m]  (k outside, m inside, so
+# the inner loop walks rows of B and out contiguously and the CPU does four m
+# per instruction) is held back by memory traffic: every multiply-add loads
+# and stores out[n, m].  So the loop nest below does eight multiply-adds per
+# load/store pair of out: two rows of out at once (each row of B, once loaded,
+# serves both) and four k at once (out[n, m] is loaded and stored once per
+# four products).  It adds the products in another order than a plain loop
+# (or BLAS) does; the sums agree to round-off.  Larger blocks run little
+# faster here and take longer to compile.
+@njit(cache=True)
+def _gemm(A, B, out):  # pragma: no cover - compiled
+    """Accumulate ``out += A @ B``: (N, K) @ (K, M) -> (N, M), all C-contiguous.
+
+    Each row of out depends only on the same row of A (and all of B), so
+    threads given disjoint blocks of rows never write the same memory.
+    """
+    N, K = A.shape
+    M = B.shape[1]
+    K4 = K - K % 4
+    if M < 4:
+        # a narrow output (a logit column): dot products along k instead,
+        # out[n, m] += sum_k A[n, k] * B[k, m], one output element at a time
+        for n in range(N):
+            for m in range(M):
+                acc = out[n, m]
+                for k in range(K):
+                    acc += A[n, k] * B[k, m]
+                out[n, m] = acc
+        return
+    n = 0
+    # pairs of rows n, n+1 of out
+    while n + 2 <= N:
+        # four k at a time: out[n+i, :] += A[n+i, k:k+4] @ B[k:k+4, :]
+        for k in range(0, K4, 4):
+            a0, a1, a2, a3 = A[n, k], A[n, k + 1], A[n, k + 2], A[n, k + 3]
+            c0, c1, c2, c3 = A[n + 1, k], A[n + 1, k + 1], A[n + 1, k + 2], A[n + 1, k + 3]
+            # along the rows of B and out, four products per element
+            for m in range(M):
+                w0, w1, w2, w3 = B[k, m], B[k + 1, m], B[k + 2, m], B[k + 3, m]
+                out[n, m] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3
+                out[n + 1, m] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
+        # the last K % 4 values of k, one at a time:
+        # out[n+i, m] += A[n+i, k] * B[k, m]
+        for k in range(K4, K):
+            a0, c0 = A[n, k], A[n + 1, k]
+            for m in range(M):
+                out[n, m] += a0 * B[k, m]
+                out[n + 1, m] += c0 * B[k, m]
+        n += 2
+    # the last row if N is odd: out[n, :] += A[n, k] * B[k, :]
+    while n < N:
+        for k in range(K):
+            a0 = A[n, k]
+            for m in range(M):
+                out[n, m] += a0 * B[k, m]
+        n += 1
+
+
+@njit(cache=True)
+def _transposed(a):  # pragma: no cover - compiled
+    """A C-contiguous copy of ``a.T``: (R, C) -> (C, R), so loops can walk its rows."""
+    R, C = a.shape
+    t = np.empty((C, R), dtype=a.dtype)
+    # t[c, r] = a[r, c], reading a row by row
+    for r in range(R):
+        for c in range(C):
+            t[c, r] = a[r, c]
+    return t
+
+
 @njit(cache=True)
 def _nb_matmul_bias(x, W, b):  # pragma: no cover - compiled
     N, D = x.shape
     M = W.shape[1]
-    out = np.empty((N, M), dtype=x.dtype)
-    # each output row n is independent: out[n, :] = b + sum_d x[n, d] * W[d, :]
-    for n in prange(N):
+    if W.shape[0] != D or b.shape[0] != M:
+        raise ValueError("matmul_bias: x W + b needs x.shape[1] == W.shape[0] "
+                         "and b.shape == (W.shape[1],)")
+    # the loop nest wants rows in contiguous memory (no copy when they are)
+    x = np.ascontiguousarray(x)
+    W = np.ascontiguousarray(W)
+    out = np.empty((N, M), dtype=x.dtype)  # (N, M)
+    # start every row at the bias: out[n, :] = b
+    for n in range(N):
         for m in range(M):
             out[n, m] = b[m]
-        # d outside, m inside: the inner loop walks W's row d contiguously
-        for d in range(D):
-            xnd = x[n, d]
-            for m in range(M):
-                out[n, m] += xnd * W[d, m]
+    _gemm(x, W, out)  # (N, D) @ (D, M) -> (N, M), added to out
     return out
 
 
@@ -199,13 +354,12 @@ def _nb_matmul_bias(x, W, b):  # pragma: no cover - compiled
 def _nb_matmul_tn(x, g):  # pragma: no cover - compiled
     N, D = x.shape
     M = g.shape[1]
-    out = np.zeros((D, M), dtype=x.dtype)
-    # each output row d is independent: out[d, :] = sum_n x[n, d] * g[n, :]
-    for d in prange(D):
-        for n in range(N):
-            xnd = x[n, d]
-            for m in range(M):
-                out[d, m] += xnd * g[n, m]
+    if g.shape[0] != N:
+        raise ValueError("matmul_tn: xᵀ g needs x.shape[0] == g.shape[0]")
+    xT = _transposed(x)  # (D, N): a copy whose rows are x's columns
+    g = np.ascontiguousarray(g)
+    out = np.zeros((D, M), dtype=x.dtype)  # (D, M)
+    _gemm(xT, g, out)  # (D, N) @ (N, M) -> (D, M)
     return out
 
 
@@ -213,26 +367,110 @@ def _nb_matmul_tn(x, g):  # pragma: no cover - compiled
 def _nb_matmul_nt(g, W):  # pragma: no cover - compiled
     N, M = g.shape
     D = W.shape[0]
-    out = np.empty((N, D), dtype=g.dtype)
-    # each output row n is independent: out[n, d] = sum_m g[n, m] * W[d, m]
-    for n in prange(N):
-        for d in range(D):
-            acc = 0.0
-            for m in range(M):
-                acc += g[n, m] * W[d, m]
-            out[n, d] = acc
+    if W.shape[1] != M:
+        raise ValueError("matmul_nt: g Wᵀ needs g.shape[1] == W.shape[1]")
+    g = np.ascontiguousarray(g)
+    WT = _transposed(W)  # (M, D): a copy whose rows are W's columns
+    out = np.zeros((N, D), dtype=g.dtype)  # (N, D)
+    _gemm(g, WT, out)  # (N, M) @ (M, D) -> (N, D)
     return out
 
 
 @njit(cache=True)
 def _nb_col_sum(g):  # pragma: no cover - compiled
     N, M = g.shape
-    out = np.zeros(M, dtype=g.dtype)
+    out = np.zeros(M, dtype=g.dtype)  # (M,)
     # column sums: out[m] = sum_n g[n, m], adding the rows in order
     for n in range(N):
         for m in range(M):
             out[m] += g[n, m]
     return out
+
+
+@njit(cache=True)
+def _nb_dense_backward_into(x, dout, W, dW, db, dx):  # pragma: no cover - compiled
+    """The three backward loops of a dense layer in one call (fewer calls from Python)."""
+    N, D = x.shape
+    M = W.shape[1]
+    if dout.shape[0] != N or dout.shape[1] != M or W.shape[0] != D:
+        raise ValueError("dense_backward: needs x (N, D), dout (N, M), W (D, M)")
+    dout = np.ascontiguousarray(dout)  # no copy when it already is
+    xT = _transposed(x)  # (D, N)
+    WT = _transposed(W)  # (M, D)
+    # dW = xᵀ dout and dx = dout Wᵀ accumulate into zeros
+    for d in range(D):
+        for m in range(M):
+            dW[d, m] = 0.0
+    for n in range(N):
+        for d in range(D):
+            dx[n, d] = 0.0
+    _gemm(xT, dout, dW)  # (D, N) @ (N, M) -> (D, M)
+    # db[m] = sum_n dout[n, m], adding the rows in order
+    for m in range(M):
+        db[m] = 0.0
+    for n in range(N):
+        for m in range(M):
+            db[m] += dout[n, m]
+    _gemm(dout, WT, dx)  # (N, M) @ (M, D) -> (N, D)
+
+
+def _np_dense_backward(x, dout, W):
+    return x.T @ dout, dout.sum(axis=0), dout @ W.T  # (D, M), (M,), (N, D)
+
+
+def _nb_dense_backward(x, dout, W):
+    """Numba twin of ``_np_dense_backward``: allocates, then runs the loops."""
+    dW = np.empty((x.shape[1], W.shape[1]), dtype=x.dtype)  # (D, M)
+    db = np.empty(W.shape[1], dtype=x.dtype)                 # (M,)
+    dx = np.empty(x.shape, dtype=x.dtype)                    # (N, D)
+    _nb_dense_backward_into(x, dout, W, dW, db, dx)
+    return dW, db, dx
+
+
+# The parallel version: the same loop nest over blocks of two rows, the
+# blocks shared out among the threads by prange.  Blocks never share a row of
+# out, so no two threads write the same element, and every row is computed by
+# exactly the operations the serial loop uses: the results are identical.
+@njit(cache=True, parallel=True)
+def _gemm_par(A, B, out):  # pragma: no cover - compiled
+    """``out += A @ B`` on all of Numba's threads: (N, K) @ (K, M) -> (N, M)."""
+    N = A.shape[0]
+    # blocks of two rows n, n+1 (row slices: views, no copies), independent
+    for blk in prange((N + 1) // 2):
+        lo, hi = 2 * blk, min(2 * blk + 2, N)
+        _gemm(A[lo:hi], B, out[lo:hi])
+
+
+def _nb_matmul_bias_par(x, W, b):
+    out = np.empty((x.shape[0], W.shape[1]), dtype=x.dtype)  # (N, M)
+    out[...] = b
+    _gemm_par(np.ascontiguousarray(x), np.ascontiguousarray(W), out)
+    return out
+
+
+def _nb_matmul_tn_par(x, g):
+    out = np.zeros((x.shape[1], g.shape[1]), dtype=x.dtype)  # (D, M)
+    _gemm_par(np.ascontiguousarray(x.T), np.ascontiguousarray(g), out)
+    return out
+
+
+def _nb_matmul_nt_par(g, W):
+    out = np.zeros((g.shape[0], W.shape[0]), dtype=g.dtype)  # (N, D)
+    _gemm_par(np.ascontiguousarray(g), np.ascontiguousarray(W.T), out)
+    return out
+
+
+#: A product runs on all of Numba's threads when it has at least this many
+#: floating-point operations (2·N·D·M) ...
+PARALLEL_MIN_FLOPS = 4_000_000
+#: ... and its weight matrix at least this many entries (D·M).  Starting the
+#: threads costs microseconds and compiling the parallel kernel about two
+#: seconds; the lessons' 1D networks (widths up to 64) never need it.
+PARALLEL_MIN_WEIGHTS = 128 * 128
+
+
+def _parallel(n, d, m):
+    return d * m >= PARALLEL_MIN_WEIGHTS and 2 * n * d * m >= PARALLEL_MIN_FLOPS
 
 
 def matmul_bias(x, W, b):
@@ -245,19 +483,19 @@ def matmul_bias(x, W, b):
     Returns:
     - out: (N, M)
     """
-    _check_float("x", x, 2)
-    _check_float("W", W, 2)
-    _check_float("b", b, 1)
-    if x.shape[1] != W.shape[0]:
-        raise ValueError(
-            f"x has shape {x.shape} but W has shape {W.shape}: "
-            f"x needs {W.shape[0]} columns (x W needs x.shape[1] == W.shape[0])"
-        )
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape ({W.shape[1]},), got {b.shape}")
-    _check_same_dtype(x=x, W=W, b=b)
-    if _use_numba():
-        return _nb_matmul_bias(x, W, b)
+    dt = x.dtype.type if type(x) is _ndarray else None
+    if not ((dt is _f64 or dt is _f32) and type(W) is _ndarray and type(b) is _ndarray
+            and W.dtype.type is dt and b.dtype.type is dt and x.ndim == 2 and W.ndim == 2
+            and b.ndim == 1 and x.shape[1] == W.shape[0] and b.shape[0] == W.shape[1]):
+        _explain_matmul_bias(x, W, b)
+    if _NUMBA:
+        try:
+            if _parallel(x.shape[0], W.shape[0], W.shape[1]):
+                return _nb_matmul_bias_par(x, W, b)
+            return _nb_matmul_bias(x, W, b)
+        except _NumbaTypingError:  # e.g. a byte order Numba cannot compile for
+            _explain_matmul_bias(x, W, b)
+            raise
     return _np_matmul_bias(x, W, b)
 
 
@@ -270,16 +508,18 @@ def matmul_tn(x, g):
     Returns:
     - dW: (D, M)
     """
-    _check_float("x", x, 2)
-    _check_float("g", g, 2)
-    if x.shape[0] != g.shape[0]:
-        raise ValueError(
-            f"x has shape {x.shape} and g has shape {g.shape}: "
-            f"xᵀ g needs the same number of rows N"
-        )
-    _check_same_dtype(x=x, g=g)
-    if _use_numba():
-        return _nb_matmul_tn(x, g)
+    dt = x.dtype.type if type(x) is _ndarray else None
+    if not ((dt is _f64 or dt is _f32) and type(g) is _ndarray and g.dtype.type is dt
+            and x.ndim == 2 and g.ndim == 2 and x.shape[0] == g.shape[0]):
+        _explain_matmul_tn(x, g)
+    if _NUMBA:
+        try:
+            if _parallel(x.shape[0], x.shape[1], g.shape[1]):
+                return _nb_matmul_tn_par(x, g)
+            return _nb_matmul_tn(x, g)
+        except _NumbaTypingError:
+            _explain_matmul_tn(x, g)
+            raise
     return _np_matmul_tn(x, g)
 
 
@@ -292,25 +532,172 @@ def matmul_nt(g, W):
     Returns:
     - dx: (N, D)
     """
-    _check_float("g", g, 2)
-    _check_float("W", W, 2)
-    if g.shape[1] != W.shape[1]:
-        raise ValueError(
-            f"g has shape {g.shape} and W has shape {W.shape}: "
-            f"g Wᵀ needs g.shape[1] == W.shape[1]"
-        )
-    _check_same_dtype(g=g, W=W)
-    if _use_numba():
-        return _nb_matmul_nt(g, W)
+    dt = g.dtype.type if type(g) is _ndarray else None
+    if not ((dt is _f64 or dt is _f32) and type(W) is _ndarray and W.dtype.type is dt
+            and g.ndim == 2 and W.ndim == 2 and g.shape[1] == W.shape[1]):
+        _explain_matmul_nt(g, W)
+    if _NUMBA:
+        try:
+            if _parallel(g.shape[0], W.shape[0], W.shape[1]):
+                return _nb_matmul_nt_par(g, W)
+            return _nb_matmul_nt(g, W)
+        except _NumbaTypingError:
+            _explain_matmul_nt(g, W)
+            raise
     return _np_matmul_nt(g, W)
 
 
 def col_sum(g):
     """Bias gradient of a dense layer: ``db[m] = Σ_n g[n, m]``, (N, M) -> (M,)."""
-    _check_float("g", g, 2)
-    if _use_numba():
-        return _nb_col_sum(g)
+    if not (type(g) is _ndarray and g.ndim == 2 and (g.dtype.type is _f64 or g.dtype.type is _f32)):
+        _check_float("g", g, 2)
+    if _NUMBA:
+        try:
+            return _nb_col_sum(g)
+        except _NumbaTypingError:
+            _check_float("g", g, 2)
+            raise
     return _np_col_sum(g)
+
+
+def dense_backward(x, dout, W):
+    """All three gradients of a dense layer ``out = x W + b`` in one call.
+
+        dW = xᵀ dout        (D, N) @ (N, M) -> (D, M)
+        db = Σ_n dout[n]    (N, M) -> (M,)
+        dx = dout Wᵀ        (N, M) @ (M, D) -> (N, D)
+
+    The same numbers as ``matmul_tn``, ``col_sum`` and ``matmul_nt``; one call
+    from Python instead of three (on small layers the calls cost more than the
+    arithmetic).  Returns ``(dW, db, dx)``.
+    """
+    dt = x.dtype.type if type(x) is _ndarray else None
+    if not ((dt is _f64 or dt is _f32) and type(dout) is _ndarray and type(W) is _ndarray
+            and dout.dtype.type is dt and W.dtype.type is dt and x.ndim == 2 and dout.ndim == 2
+            and W.ndim == 2 and x.shape[0] == dout.shape[0] and x.shape[1] == W.shape[0]
+            and dout.shape[1] == W.shape[1]):
+        _explain_dense_backward(x, dout, W)
+    if _NUMBA:
+        try:
+            if _parallel(x.shape[0], x.shape[1], W.shape[1]):
+                return (_nb_matmul_tn_par(x, dout), _nb_col_sum(dout),
+                        _nb_matmul_nt_par(dout, W))
+            return _nb_dense_backward(x, dout, W)
+        except _NumbaTypingError:
+            _explain_dense_backward(x, dout, W)
+            raise
+    return _np_dense_backward(x, dout, W)
+
+
+# ==========================================================================
+# Adam's update (Kingma & Ba 2015), in place, element by element:
+#     m ← β1 m + (1 − β1) g          v ← β2 v + (1 − β2) g²
+#     θ ← θ − lr (m / c1) / (sqrt(v / c2) + eps),  c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ
+# Both twins do the same operations in the same order: bit-identical results.
+# ==========================================================================
+def _np_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * (g * g)
+    p -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
+
+
+@njit(cache=True)
+def _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):  # pragma: no cover
+    if g.shape != p.shape or m.shape != p.shape or v.shape != p.shape:
+        raise ValueError("adam_update: p, g, m and v need one shape")
+    if p.ndim == 1:
+        # one parameter at a time: moments, then the step
+        for i in range(p.shape[0]):
+            gi = g[i]
+            mi = m[i] * beta1 + (1 - beta1) * gi
+            vi = v[i] * beta2 + (1 - beta2) * (gi * gi)
+            m[i] = mi
+            v[i] = vi
+            p[i] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
+    else:
+        # the same, for a matrix of parameters, row by row
+        for i in range(p.shape[0]):
+            for j in range(p.shape[1]):
+                gi = g[i, j]
+                mi = m[i, j] * beta1 + (1 - beta1) * gi
+                vi = v[i, j] * beta2 + (1 - beta2) * (gi * gi)
+                m[i, j] = mi
+                v[i, j] = vi
+                p[i, j] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
+
+
+def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
+    """One Adam step for one parameter array, in place (p, m and v change).
+
+    Inputs:
+    - p: parameter array, any shape; g: its gradient; m, v: Adam's moments
+      (all four of one shape and float dtype)
+    - lr, beta1, beta2, eps: Adam's constants
+    - c1, c2: the bias corrections 1 − β1ᵗ and 1 − β2ᵗ of step t
+    """
+    dt = p.dtype.type if type(p) is _ndarray else None
+    shape = p.shape if dt is not None else None
+    if not ((dt is _f64 or dt is _f32) and type(g) is _ndarray and type(m) is _ndarray
+            and type(v) is _ndarray and g.shape == shape and m.shape == shape
+            and v.shape == shape and m.dtype.type is dt and v.dtype.type is dt):
+        _check_adam(p, g, m, v)
+    if _NUMBA and (p.ndim == 1 or p.ndim == 2) and g.dtype.type is dt:
+        try:
+            # the scalars go in as Python floats: one compiled version serves all
+            return _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps)
+        except _NumbaTypingError:  # a dtype Numba cannot compile for: NumPy can
+            pass
+    _np_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps)
+
+
+def _check_adam(p, g, m, v):
+    for name, a in (("p", p), ("g", g), ("m", m), ("v", v)):
+        if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+            got = a.dtype if isinstance(a, np.ndarray) else type(a).__name__
+            raise ValueError(f"adam_update: {name} must be a float array, got {got}")
+        if a.shape != p.shape:
+            raise ValueError(
+                f"adam_update: {name} must have the parameter's shape {p.shape}, got {a.shape}"
+            )
+    if not (m.dtype == p.dtype and v.dtype == p.dtype):
+        raise ValueError(
+            f"adam_update: m and v must have the parameter's dtype {p.dtype}, "
+            f"got {m.dtype} and {v.dtype}"
+        )
+
+
+# ==========================================================================
+# Finiteness: the layers check every input and gradient for NaN/inf (a run
+# that diverged should stop with a message, not train on garbage).  On small
+# arrays NumPy's isfinite + all costs more than the check itself.
+# ==========================================================================
+def _np_all_finite(a):
+    return bool(np.isfinite(a).all())
+
+
+@njit(cache=True)
+def _nb_all_finite(a):  # pragma: no cover - compiled
+    N, M = a.shape
+    # stop at the first NaN or ±inf
+    for n in range(N):
+        for m in range(M):
+            if not np.isfinite(a[n, m]):
+                return False
+    return True
+
+
+def all_finite(a) -> bool:
+    """True when no element of the float array ``a`` is NaN or ±inf."""
+    if _NUMBA and type(a) is _ndarray:
+        dt = a.dtype.type
+        if dt is _f64 or dt is _f32:
+            if a.ndim == 2:
+                return _nb_all_finite(a)
+            if a.ndim == 1:
+                return _nb_all_finite(a.reshape(1, -1))  # (M,) -> (1, M), a view
+    return _np_all_finite(a)
 
 
 # ==========================================================================
@@ -354,7 +741,7 @@ def _np_sigmoid_backward(out, dout):
 @njit(cache=True)
 def _nb_relu_forward(x):  # pragma: no cover - compiled
     N, M = x.shape
-    out = np.empty_like(x)
+    out = np.empty((N, M), dtype=x.dtype)
     # out = max(x, 0), element by element
     for n in range(N):
         for m in range(M):
@@ -366,7 +753,9 @@ def _nb_relu_forward(x):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_relu_backward(x, dout):  # pragma: no cover - compiled
     N, M = x.shape
-    dx = np.empty_like(dout)
+    if dout.shape[0] != N or dout.shape[1] != M:
+        raise ValueError("relu_backward: dout must have the shape of x")
+    dx = np.empty((N, M), dtype=dout.dtype)
     # dL/dx = dout where x > 0, else 0
     for n in range(N):
         for m in range(M):
@@ -377,7 +766,7 @@ def _nb_relu_backward(x, dout):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_leaky_relu_forward(x, alpha):  # pragma: no cover - compiled
     N, M = x.shape
-    out = np.empty_like(x)
+    out = np.empty((N, M), dtype=x.dtype)
     # out = x where x > 0, alpha * x elsewhere
     for n in range(N):
         for m in range(M):
@@ -389,7 +778,9 @@ def _nb_leaky_relu_forward(x, alpha):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_leaky_relu_backward(x, dout, alpha):  # pragma: no cover - compiled
     N, M = x.shape
-    dx = np.empty_like(dout)
+    if dout.shape[0] != N or dout.shape[1] != M:
+        raise ValueError("leaky_relu_backward: dout must have the shape of x")
+    dx = np.empty((N, M), dtype=dout.dtype)
     # dL/dx = dout where x > 0, alpha * dout elsewhere
     for n in range(N):
         for m in range(M):
@@ -400,8 +791,8 @@ def _nb_leaky_relu_backward(x, dout, alpha):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_tanh_forward(x):  # pragma: no cover - compiled
     N, M = x.shape
-    out = np.empty_like(x)
-    # out = tanh(x), element by element
+    out = np.empty((N, M), dtype=x.dtype)
+    # out = tanh(x), element by element (tanh saturates to ±1, never overflows)
     for n in range(N):
         for m in range(M):
             out[n, m] = np.tanh(x[n, m])
@@ -411,19 +802,21 @@ def _nb_tanh_forward(x):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_tanh_backward(out, dout):  # pragma: no cover - compiled
     N, M = out.shape
-    dx = np.empty_like(dout)
+    if dout.shape[0] != N or dout.shape[1] != M:
+        raise ValueError("tanh_backward: dout must have the shape of out")
+    dx = np.empty((N, M), dtype=dout.dtype)
     # d tanh(x)/dx = 1 - tanh(x)^2 = 1 - out^2
     for n in range(N):
         for m in range(M):
             o = out[n, m]
-            dx[n, m] = dout[n, m] * (1.0 - o * o)
+            dx[n, m] = dout[n, m] * (1 - o * o)
     return dx
 
 
 @njit(cache=True)
 def _nb_sigmoid_forward(x):  # pragma: no cover - compiled
     N, M = x.shape
-    out = np.empty_like(x)
+    out = np.empty((N, M), dtype=x.dtype)
     # sigmoid(x) = 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0:
     # either way exp() sees a non-positive number and cannot overflow
     for n in range(N):
@@ -440,85 +833,147 @@ def _nb_sigmoid_forward(x):  # pragma: no cover - compiled
 @njit(cache=True)
 def _nb_sigmoid_backward(out, dout):  # pragma: no cover - compiled
     N, M = out.shape
-    dx = np.empty_like(dout)
+    if dout.shape[0] != N or dout.shape[1] != M:
+        raise ValueError("sigmoid_backward: dout must have the shape of out")
+    dx = np.empty((N, M), dtype=dout.dtype)
     # d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x)) = out (1 - out)
     for n in range(N):
         for m in range(M):
             o = out[n, m]
-            dx[n, m] = dout[n, m] * o * (1.0 - o)
+            dx[n, m] = dout[n, m] * o * (1 - o)
     return dx
 
 
-def _check_act(x_name, x, dout=None):
-    _check_float(x_name, x, 2)
-    if dout is not None:
-        _check_float("dout", dout, 2)
-        _check_same_shape(x_name, x, "dout", dout)
-        _check_same_dtype(**{x_name: x, "dout": dout})
+def _act_ok(x):
+    if type(x) is not _ndarray or x.ndim != 2:
+        return False
+    dt = x.dtype.type
+    return dt is _f64 or dt is _f32
+
+
+def _act2_ok(x, dout):
+    if type(x) is not _ndarray or type(dout) is not _ndarray or x.ndim != 2:
+        return False
+    dt = x.dtype.type
+    return (dt is _f64 or dt is _f32) and dout.dtype.type is dt and x.shape == dout.shape
 
 
 def relu_forward(x):
     """ReLU: ``out = max(x, 0)``, (N, M) -> (N, M)."""
-    _check_act("x", x)
-    return _nb_relu_forward(x) if _use_numba() else _np_relu_forward(x)
+    if not _act_ok(x):
+        _explain_act("x", x)
+    if _NUMBA:
+        try:
+            return _nb_relu_forward(x)
+        except _NumbaTypingError:
+            _explain_act("x", x)
+            raise
+    return _np_relu_forward(x)
 
 
 def relu_backward(x, dout):
     """ReLU backward: ``dx = dout · [x > 0]``, (N, M) -> (N, M)."""
-    _check_act("x", x, dout)
-    return _nb_relu_backward(x, dout) if _use_numba() else _np_relu_backward(x, dout)
+    if not _act2_ok(x, dout):
+        _explain_act("x", x, dout)
+    if _NUMBA:
+        try:
+            return _nb_relu_backward(x, dout)
+        except _NumbaTypingError:
+            _explain_act("x", x, dout)
+            raise
+    return _np_relu_backward(x, dout)
 
 
 def leaky_relu_forward(x, alpha):
     """LeakyReLU: ``out = x if x > 0 else alpha x``, (N, M) -> (N, M)."""
-    _check_act("x", x)
-    if _use_numba():
-        return _nb_leaky_relu_forward(x, x.dtype.type(alpha))
+    if not _act_ok(x):
+        _explain_act("x", x)
+    if _NUMBA:
+        try:
+            return _nb_leaky_relu_forward(x, alpha)
+        except _NumbaTypingError:
+            _explain_act("x", x)
+            raise
     return _np_leaky_relu_forward(x, x.dtype.type(alpha))
 
 
 def leaky_relu_backward(x, dout, alpha):
     """LeakyReLU backward: ``dx = dout if x > 0 else alpha dout``."""
-    _check_act("x", x, dout)
-    if _use_numba():
-        return _nb_leaky_relu_backward(x, dout, x.dtype.type(alpha))
+    if not _act2_ok(x, dout):
+        _explain_act("x", x, dout)
+    if _NUMBA:
+        try:
+            return _nb_leaky_relu_backward(x, dout, alpha)
+        except _NumbaTypingError:
+            _explain_act("x", x, dout)
+            raise
     return _np_leaky_relu_backward(x, dout, x.dtype.type(alpha))
 
 
 def tanh_forward(x):
     """Tanh: ``out = tanh(x)``, (N, M) -> (N, M)."""
-    _check_act("x", x)
-    return _nb_tanh_forward(x) if _use_numba() else _np_tanh_forward(x)
+    if not _act_ok(x):
+        _explain_act("x", x)
+    if _NUMBA:
+        try:
+            return _nb_tanh_forward(x)
+        except _NumbaTypingError:
+            _explain_act("x", x)
+            raise
+    return _np_tanh_forward(x)
 
 
 def tanh_backward(out, dout):
     """Tanh backward from its output: ``dx = dout (1 − out²)``."""
-    _check_act("out", out, dout)
-    if _use_numba():
-        return _nb_tanh_backward(out, dout)
+    if not _act2_ok(out, dout):
+        _explain_act("out", out, dout)
+    if _NUMBA:
+        try:
+            return _nb_tanh_backward(out, dout)
+        except _NumbaTypingError:
+            _explain_act("out", out, dout)
+            raise
     return _np_tanh_backward(out, dout)
 
 
 def sigmoid_forward(x):
     """Sigmoid, computed stably: ``out = 1 / (1 + e^(−x))``, (N, M) -> (N, M)."""
-    _check_act("x", x)
-    return _nb_sigmoid_forward(x) if _use_numba() else _np_sigmoid_forward(x)
+    if not _act_ok(x):
+        _explain_act("x", x)
+    if _NUMBA:
+        try:
+            return _nb_sigmoid_forward(x)
+        except _NumbaTypingError:
+            _explain_act("x", x)
+            raise
+    return _np_sigmoid_forward(x)
 
 
 def sigmoid_backward(out, dout):
     """Sigmoid backward from its output: ``dx = dout · out (1 − out)``."""
-    _check_act("out", out, dout)
-    if _use_numba():
-        return _nb_sigmoid_backward(out, dout)
+    if not _act2_ok(out, dout):
+        _explain_act("out", out, dout)
+    if _NUMBA:
+        try:
+            return _nb_sigmoid_backward(out, dout)
+        except _NumbaTypingError:
+            _explain_act("out", out, dout)
+            raise
     return _np_sigmoid_backward(out, dout)
 
 
 #: Every (NumPy twin, Numba twin) pair, by name: the tests walk this table.
 TWINS = {
     "matmul_bias": (_np_matmul_bias, _nb_matmul_bias),
+    "matmul_bias_par": (_np_matmul_bias, _nb_matmul_bias_par),
     "matmul_tn": (_np_matmul_tn, _nb_matmul_tn),
+    "matmul_tn_par": (_np_matmul_tn, _nb_matmul_tn_par),
     "matmul_nt": (_np_matmul_nt, _nb_matmul_nt),
+    "matmul_nt_par": (_np_matmul_nt, _nb_matmul_nt_par),
     "col_sum": (_np_col_sum, _nb_col_sum),
+    "dense_backward": (_np_dense_backward, _nb_dense_backward),
+    "adam_update": (_np_adam_update, _nb_adam_update),
+    "all_finite": (_np_all_finite, _nb_all_finite),
     "relu_forward": (_np_relu_forward, _nb_relu_forward),
     "relu_backward": (_np_relu_backward, _nb_relu_backward),
     "leaky_relu_forward": (_np_leaky_relu_forward, _nb_leaky_relu_forward),

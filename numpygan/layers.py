@@ -62,7 +62,26 @@ def check_input(x, n_in: int, dtype: np.dtype, who: str):
             f"{who}: input dtype must be {dtype}, got {x.dtype} "
             f"(convert with x.astype(np.{dtype}))"
         )
+    check_finite(x, who, "input")
     return x
+
+
+def check_finite(a, who: str, what: str):
+    """Raise ValueError if the float array ``a`` holds NaN or inf, saying how many and where.
+
+    Inside a network a non-finite value means an earlier layer overflowed: the
+    run has diverged.  The message says "NaN or inf" so that the training loop
+    (``gan.GAN.step``) can turn it into a ``DivergenceError``.
+    """
+    if kernels.all_finite(a):   # the common case, fast (a Numba loop on that backend)
+        return
+    bad = ~np.isfinite(a)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    raise ValueError(
+        f"{who}: {what} holds {int(bad.sum())} NaN or inf value(s) of {a.size} "
+        f"(the first at index {first}); values must be finite. If a network made "
+        "them, it has diverged: try a lower learning rate"
+    )
 
 
 class Layer:
@@ -117,7 +136,8 @@ class Dense(Layer):
                 raise ValueError(f"Dense: {name} must be a positive integer, got {v!r}")
         if init not in ("he", "glorot"):
             raise ValueError(f"Dense: init must be 'he' or 'glorot', got {init!r}")
-        if not np.isfinite(gain) or gain <= 0:
+        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(gain) or gain <= 0:
             raise ValueError(f"Dense: gain must be a positive finite number, got {gain!r}")
         if rng is None:
             rng = np.random.default_rng()
@@ -196,9 +216,11 @@ class Dense(Layer):
                 f"shape {expected} (the forward output's), got {got}"
             )
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
-        self.dW = kernels.matmul_tn(x, dout)    # (D, N) @ (N, M) -> (D, M)
-        self.db = kernels.col_sum(dout)         # (N, M) -> (M,)
-        return kernels.matmul_nt(dout, self._W)  # (N, M) @ (M, D) -> (N, D)
+        check_finite(dout, f"Dense({self.n_in}, {self.n_out}).backward", "dout")
+        # dW = xᵀ dout (D, N) @ (N, M) -> (D, M);  db = Σ_n dout[n] (N, M) -> (M,);
+        # dx = dout Wᵀ (N, M) @ (M, D) -> (N, D): one kernel call for the three
+        self.dW, self.db, dx = kernels.dense_backward(x, dout, self._W)
+        return dx
 
     def params(self):
         return [self._W, self._b]
@@ -220,6 +242,7 @@ class _Activation(Layer):
             raise ValueError(
                 f"{type(self).__name__}: input must be a 2-D float array (N, M), got {desc}"
             )
+        check_finite(x, type(self).__name__, "input")
 
     def _check_dout(self, dout, cached):
         if not isinstance(dout, np.ndarray) or dout.shape != cached.shape:
@@ -227,7 +250,9 @@ class _Activation(Layer):
             raise ValueError(
                 f"{type(self).__name__}.backward: dout must have shape {cached.shape}, got {got}"
             )
-        return np.ascontiguousarray(dout, dtype=cached.dtype)
+        dout = np.ascontiguousarray(dout, dtype=cached.dtype)
+        check_finite(dout, f"{type(self).__name__}.backward", "dout")
+        return dout
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -253,7 +278,8 @@ class LeakyReLU(_Activation):
     """``out = x if x > 0 else alpha·x``;  backward ``dx = dout if x > 0 else alpha·dout``."""
 
     def __init__(self, alpha: float = 0.2):
-        if not (0 <= alpha < 1):
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+                or not (0 <= alpha < 1):
             raise ValueError(f"LeakyReLU: alpha must be in [0, 1), got {alpha!r}")
         self.alpha = float(alpha)
         self._x = None

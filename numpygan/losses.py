@@ -33,7 +33,7 @@ def _check_logits(name, a):
         raise ValueError(f"{name} must be a float array, got dtype {a.dtype}")
     if a.size == 0:
         raise ValueError(f"{name} is empty (shape {a.shape}); need at least one logit")
-    if not np.all(np.isfinite(a)):
+    if not np.isfinite(a).all():
         raise ValueError(
             f"{name} holds NaN or inf: the network producing them has diverged "
             "(try a lower learning rate)"
@@ -70,12 +70,18 @@ def bce_with_logits(logits, targets):
         raise ValueError(
             f"targets must be a scalar or have the logits' shape {logits.shape}, got {t.shape}"
         )
-    if np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
+    if t.ndim == 0:   # a scalar target, the usual case: checked without array calls
+        if not 0.0 <= float(t) <= 1.0:   # (NaN fails too)
+            raise ValueError(f"targets must lie in [0, 1], got {float(t)!r}")
+    elif np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
         bad = t[~((t >= 0) & (t <= 1))].ravel()[0]
         raise ValueError(f"targets must lie in [0, 1], got {float(bad)!r}")
     n = logits.size
-    loss = float(np.sum(softplus(logits) - t * logits) / n)
-    dlogits = (sigmoid(logits) - t) / n
+    # softplus(a) and σ(a) as in the functions above, sharing e^(−|a|) and 1 + e^(−|a|)
+    e = np.exp(-np.abs(logits))
+    d = 1 + e
+    loss = float(np.sum(np.maximum(logits, 0) + np.log1p(e) - t * logits) / n)
+    dlogits = (np.where(logits >= 0, 1 / d, e / d) - t) / n
     return loss, dlogits
 
 

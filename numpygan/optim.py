@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import adam_update, all_finite
+
 
 def _check_lr(lr):
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) \
@@ -40,11 +42,24 @@ class Optimizer:
             raise ValueError(
                 f"{type(self).__name__}.step: got {len(params)} params but {len(grads)} grads"
             )
+        who = f"{type(self).__name__}.step"
         for i, (p, g) in enumerate(zip(params, grads)):
+            # Parameters are updated in place: an integer array would be truncated
+            # (or refused by NumPy with a casting error), so say so plainly first.
+            for what, arr in (("param", p), ("grad", g)):
+                if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
+                    desc = (f"dtype {arr.dtype}" if isinstance(arr, np.ndarray)
+                            else type(arr).__name__)
+                    raise ValueError(f"{who}: {what} {i} must be a float NumPy array, got {desc}")
             if p.shape != g.shape:
                 raise ValueError(
-                    f"{type(self).__name__}.step: param {i} has shape {p.shape} "
+                    f"{who}: param {i} has shape {p.shape} "
                     f"but its grad has shape {g.shape}"
+                )
+            if not all_finite(g):
+                raise ValueError(
+                    f"{who}: grad {i} (shape {g.shape}) holds NaN or inf; the parameters "
+                    "were left unchanged. The network has diverged: try a lower learning rate"
                 )
         if self._shapes is None:
             self._shapes = [p.shape for p in params]
@@ -128,11 +143,9 @@ class Adam(Optimizer):
         c1 = 1.0 - b1 ** self.t   # bias corrections: (1 − βᵗ), not (1 − β)
         c2 = 1.0 - b2 ** self.t
         for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
+            # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update)
+            adam_update(p, g, m, v, self.lr, b1, b2, c1, c2, self.eps)
 
     def state(self) -> dict:
         out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),
