@@ -26,7 +26,9 @@ raises the same ``ValueError`` whichever twin would have run (a compiled loop
 given a wrong shape would otherwise read out of bounds).  The check of a valid
 call is a few attribute reads: on the lessons' small networks the time per call
 is mostly Python's, not arithmetic.  Non-contiguous inputs (``x.T``, ``x[:, ::2]``)
-are fine: the Numba loops index through the strides, exactly like NumPy does.
+are fine: the element-wise Numba loops index through the strides, as NumPy
+does; the matmuls first copy such an input into rows (a transposed input
+becomes a compiled variant of its own, compiled when first seen).
 
 The Numba kernels are compiled lazily: a program that never calls a kernel
 never pays for compiling it, and the on-disk cache (``cache=True``) makes the
@@ -268,8 +270,9 @@ def _np_col_sum(g):
 # load/store pair of out: two rows of out at once (each row of B, once loaded,
 # serves both) and four k at once (out[n, m] is loaded and stored once per
 # four products).  It adds the products in another order than a plain loop
-# (or BLAS) does; the sums agree to round-off.  Larger blocks run little
-# faster here and take longer to compile.
+# (or BLAS) does; the sums agree to round-off.  Blocks of four rows (_gemm4,
+# below) pay off on large products, where the parallel kernel uses them; on
+# the lessons' small layers pairs are as fast and compile quicker.
 @njit(cache=True)
 def _gemm(A, B, out):  # pragma: no cover - compiled
     """Accumulate ``out += A @ B``: (N, K) @ (K, M) -> (N, M), all C-contiguous.
@@ -282,13 +285,20 @@ def _gemm(A, B, out):  # pragma: no cover - compiled
     K4 = K - K % 4
     if M < 4:
         # a narrow output (a logit column): dot products along k instead,
-        # out[n, m] += sum_k A[n, k] * B[k, m], one output element at a time
+        # out[n, m] += sum_k A[n, k] * B[k, m], one output element at a time,
+        # in four running sums (k = 0, 1, 2, 3 mod 4) that the CPU adds in parallel
         for n in range(N):
             for m in range(M):
-                acc = out[n, m]
-                for k in range(K):
-                    acc += A[n, k] * B[k, m]
-                out[n, m] = acc
+                s0 = s1 = s2 = s3 = 0.0
+                for k in range(0, K4, 4):
+                    s0 += A[n, k] * B[k, m]
+                    s1 += A[n, k + 1] * B[k + 1, m]
+                    s2 += A[n, k + 2] * B[k + 2, m]
+                    s3 += A[n, k + 3] * B[k + 3, m]
+                # the last K % 4 products
+                for k in range(K4, K):
+                    s0 += A[n, k] * B[k, m]
+                out[n, m] += (s0 + s1) + (s2 + s3)
         return
     n = 0
     # pairs of rows n, n+1 of out
@@ -310,9 +320,16 @@ def _gemm(A, B, out):  # pragma: no cover - compiled
                 out[n, m] += a0 * B[k, m]
                 out[n + 1, m] += c0 * B[k, m]
         n += 2
-    # the last row if N is odd: out[n, :] += A[n, k] * B[k, :]
+    # the last row if N is odd, with the same arithmetic as the pairs (so a
+    # row's result never depends on which rows it was computed with)
     while n < N:
-        for k in range(K):
+        for k in range(0, K4, 4):
+            a0, a1, a2, a3 = A[n, k], A[n, k + 1], A[n, k + 2], A[n, k + 3]
+            # out[n, m] += A[n, k:k+4] @ B[k:k+4, m]
+            for m in range(M):
+                out[n, m] += a0 * B[k, m] + a1 * B[k + 1, m] + a2 * B[k + 2, m] + a3 * B[k + 3, m]
+        # the last K % 4 values of k, one at a time
+        for k in range(K4, K):
             a0 = A[n, k]
             for m in range(M):
                 out[n, m] += a0 * B[k, m]
@@ -324,9 +341,10 @@ def _transposed(a):  # pragma: no cover - compiled
     """A C-contiguous copy of ``a.T``: (R, C) -> (C, R), so loops can walk its rows."""
     R, C = a.shape
     t = np.empty((C, R), dtype=a.dtype)
-    # t[c, r] = a[r, c], reading a row by row
-    for r in range(R):
-        for c in range(C):
+    # t[c, r] = a[r, c], writing t row by row (writing down a column of t
+    # instead would hit addresses R·8 bytes apart, which caches handle badly)
+    for c in range(C):
+        for r in range(R):
             t[c, r] = a[r, c]
     return t
 
@@ -339,14 +357,14 @@ def _nb_matmul_bias(x, W, b):  # pragma: no cover - compiled
         raise ValueError("matmul_bias: x W + b needs x.shape[1] == W.shape[0] "
                          "and b.shape == (W.shape[1],)")
     # the loop nest wants rows in contiguous memory (no copy when they are)
-    x = np.ascontiguousarray(x)
-    W = np.ascontiguousarray(W)
+    xc = np.ascontiguousarray(x)
+    Wc = np.ascontiguousarray(W)
     out = np.empty((N, M), dtype=x.dtype)  # (N, M)
     # start every row at the bias: out[n, :] = b
     for n in range(N):
         for m in range(M):
             out[n, m] = b[m]
-    _gemm(x, W, out)  # (N, D) @ (D, M) -> (N, M), added to out
+    _gemm(xc, Wc, out)  # (N, D) @ (D, M) -> (N, M), added to out
     return out
 
 
@@ -357,9 +375,9 @@ def _nb_matmul_tn(x, g):  # pragma: no cover - compiled
     if g.shape[0] != N:
         raise ValueError("matmul_tn: xᵀ g needs x.shape[0] == g.shape[0]")
     xT = _transposed(x)  # (D, N): a copy whose rows are x's columns
-    g = np.ascontiguousarray(g)
+    gc = np.ascontiguousarray(g)  # no copy when it already is
     out = np.zeros((D, M), dtype=x.dtype)  # (D, M)
-    _gemm(xT, g, out)  # (D, N) @ (N, M) -> (D, M)
+    _gemm(xT, gc, out)  # (D, N) @ (N, M) -> (D, M)
     return out
 
 
@@ -369,10 +387,10 @@ def _nb_matmul_nt(g, W):  # pragma: no cover - compiled
     D = W.shape[0]
     if W.shape[1] != M:
         raise ValueError("matmul_nt: g Wᵀ needs g.shape[1] == W.shape[1]")
-    g = np.ascontiguousarray(g)
+    gc = np.ascontiguousarray(g)  # no copy when it already is
     WT = _transposed(W)  # (M, D): a copy whose rows are W's columns
     out = np.zeros((N, D), dtype=g.dtype)  # (N, D)
-    _gemm(g, WT, out)  # (N, M) @ (M, D) -> (N, D)
+    _gemm(gc, WT, out)  # (N, M) @ (M, D) -> (N, D)
     return out
 
 
@@ -394,7 +412,7 @@ def _nb_dense_backward_into(x, dout, W, dW, db, dx):  # pragma: no cover - compi
     M = W.shape[1]
     if dout.shape[0] != N or dout.shape[1] != M or W.shape[0] != D:
         raise ValueError("dense_backward: needs x (N, D), dout (N, M), W (D, M)")
-    dout = np.ascontiguousarray(dout)  # no copy when it already is
+    dc = np.ascontiguousarray(dout)  # no copy when it already is
     xT = _transposed(x)  # (D, N)
     WT = _transposed(W)  # (M, D)
     # dW = xᵀ dout and dx = dout Wᵀ accumulate into zeros
@@ -404,14 +422,14 @@ def _nb_dense_backward_into(x, dout, W, dW, db, dx):  # pragma: no cover - compi
     for n in range(N):
         for d in range(D):
             dx[n, d] = 0.0
-    _gemm(xT, dout, dW)  # (D, N) @ (N, M) -> (D, M)
+    _gemm(xT, dc, dW)  # (D, N) @ (N, M) -> (D, M)
     # db[m] = sum_n dout[n, m], adding the rows in order
     for m in range(M):
         db[m] = 0.0
     for n in range(N):
         for m in range(M):
-            db[m] += dout[n, m]
-    _gemm(dout, WT, dx)  # (N, M) @ (M, D) -> (N, D)
+            db[m] += dc[n, m]
+    _gemm(dc, WT, dx)  # (N, M) @ (M, D) -> (N, D)
 
 
 def _np_dense_backward(x, dout, W):
@@ -427,18 +445,53 @@ def _nb_dense_backward(x, dout, W):
     return dW, db, dx
 
 
-# The parallel version: the same loop nest over blocks of two rows, the
-# blocks shared out among the threads by prange.  Blocks never share a row of
-# out, so no two threads write the same element, and every row is computed by
-# exactly the operations the serial loop uses: the results are identical.
+# The parallel version shares the rows out among the threads by prange, in
+# blocks of four rows that never overlap: no two threads write the same
+# element.  A block of four rows runs _gemm4, which loads each row of B once
+# for all four (on large products that is a quarter more GFLOP/s than pairs);
+# every row gets the same arithmetic as in _gemm, so the results are identical
+# to the serial kernel's.  Only large products come here (PARALLEL_MIN_FLOPS),
+# so programs that never make one never compile these two.
+@njit(cache=True)
+def _gemm4(A, B, out):  # pragma: no cover - compiled
+    """``out += A @ B`` for a block of four rows: (4, K) @ (K, M) -> (4, M), M >= 4."""
+    K = A.shape[1]
+    M = B.shape[1]
+    K4 = K - K % 4
+    # four k at a time: out[i, :] += A[i, k:k+4] @ B[k:k+4, :], i = 0..3
+    for k in range(0, K4, 4):
+        a0, a1, a2, a3 = A[0, k], A[0, k + 1], A[0, k + 2], A[0, k + 3]
+        c0, c1, c2, c3 = A[1, k], A[1, k + 1], A[1, k + 2], A[1, k + 3]
+        e0, e1, e2, e3 = A[2, k], A[2, k + 1], A[2, k + 2], A[2, k + 3]
+        f0, f1, f2, f3 = A[3, k], A[3, k + 1], A[3, k + 2], A[3, k + 3]
+        # along the rows of B and out, four products per element
+        for m in range(M):
+            w0, w1, w2, w3 = B[k, m], B[k + 1, m], B[k + 2, m], B[k + 3, m]
+            out[0, m] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3
+            out[1, m] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
+            out[2, m] += e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3
+            out[3, m] += f0 * w0 + f1 * w1 + f2 * w2 + f3 * w3
+    # the last K % 4 values of k, one at a time: out[i, m] += A[i, k] * B[k, m]
+    for k in range(K4, K):
+        for m in range(M):
+            out[0, m] += A[0, k] * B[k, m]
+            out[1, m] += A[1, k] * B[k, m]
+            out[2, m] += A[2, k] * B[k, m]
+            out[3, m] += A[3, k] * B[k, m]
+
+
 @njit(cache=True, parallel=True)
 def _gemm_par(A, B, out):  # pragma: no cover - compiled
     """``out += A @ B`` on all of Numba's threads: (N, K) @ (K, M) -> (N, M)."""
     N = A.shape[0]
-    # blocks of two rows n, n+1 (row slices: views, no copies), independent
-    for blk in prange((N + 1) // 2):
-        lo, hi = 2 * blk, min(2 * blk + 2, N)
-        _gemm(A[lo:hi], B, out[lo:hi])
+    M = B.shape[1]
+    # blocks of four rows n..n+3 (row slices: views, no copies), independent
+    for blk in prange((N + 3) // 4):
+        lo, hi = 4 * blk, min(4 * blk + 4, N)
+        if hi - lo == 4 and M >= 4:
+            _gemm4(A[lo:hi], B, out[lo:hi])
+        else:
+            _gemm(A[lo:hi], B, out[lo:hi])  # a last, shorter block; a logit column
 
 
 def _nb_matmul_bias_par(x, W, b):
@@ -603,29 +656,19 @@ def _np_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
     p -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # x / 0 gives inf, as in NumPy
 def _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):  # pragma: no cover
     if g.shape != p.shape or m.shape != p.shape or v.shape != p.shape:
         raise ValueError("adam_update: p, g, m and v need one shape")
-    if p.ndim == 1:
-        # one parameter at a time: moments, then the step
-        for i in range(p.shape[0]):
-            gi = g[i]
-            mi = m[i] * beta1 + (1 - beta1) * gi
-            vi = v[i] * beta2 + (1 - beta2) * (gi * gi)
-            m[i] = mi
-            v[i] = vi
-            p[i] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
-    else:
-        # the same, for a matrix of parameters, row by row
-        for i in range(p.shape[0]):
-            for j in range(p.shape[1]):
-                gi = g[i, j]
-                mi = m[i, j] * beta1 + (1 - beta1) * gi
-                vi = v[i, j] * beta2 + (1 - beta2) * (gi * gi)
-                m[i, j] = mi
-                v[i, j] = vi
-                p[i, j] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
+    # one parameter at a time: its two moments, then its step
+    for i in range(p.shape[0]):
+        for j in range(p.shape[1]):
+            gij = g[i, j]
+            mij = m[i, j] * beta1 + (1 - beta1) * gij
+            vij = v[i, j] * beta2 + (1 - beta2) * (gij * gij)
+            m[i, j] = mij
+            v[i, j] = vij
+            p[i, j] -= lr * (mij / c1) / (np.sqrt(vij / c2) + eps)
 
 
 def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
@@ -644,6 +687,8 @@ def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
             and v.shape == shape and m.dtype.type is dt and v.dtype.type is dt):
         _check_adam(p, g, m, v)
     if _NUMBA and (p.ndim == 1 or p.ndim == 2) and g.dtype.type is dt:
+        if p.ndim == 1:   # a bias (M,) as a (1, M) view: one compiled kernel for both
+            p, g, m, v = p[None], g[None], m[None], v[None]
         try:
             # the scalars go in as Python floats: one compiled version serves all
             return _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps)
@@ -813,7 +858,7 @@ def _nb_tanh_backward(out, dout):  # pragma: no cover - compiled
     return dx
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # x / 0 gives inf, as in NumPy
 def _nb_sigmoid_forward(x):  # pragma: no cover - compiled
     N, M = x.shape
     out = np.empty((N, M), dtype=x.dtype)

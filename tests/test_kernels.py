@@ -1,0 +1,436 @@
+"""The kernel twins agree: every Numba loop against its NumPy one-liner.
+
+float64 to 1e-12 relative, float32 to 1e-5, on random shapes including 1-wide
+and 1-tall ones and non-contiguous inputs; wrong shapes raise the same
+ValueError on both backends; the backend switch; and a 200-step GAN whose
+history is the same on both backends.  No timings here: see numpygan.bench.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from numpygan import kernels
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba not installed")
+TOL = {np.float64: 1e-12, np.float32: 1e-5}
+
+# (N, D, M): a batch N of D-wide inputs to M-wide outputs; 1-wide and 1-tall ones,
+# widths around the kernels' blocks of 4, and a lessons-sized one
+SHAPES = [(1, 1, 1), (1, 5, 3), (7, 1, 4), (6, 5, 1), (9, 4, 4), (13, 7, 10),
+          (4, 3, 2), (33, 16, 17), (64, 32, 1), (5, 8, 6)]
+
+
+def _strided(a, layout):
+    """The same values as ``a``, laid out C-contiguous, transposed (F) or with strides."""
+    if layout == "C":
+        return np.ascontiguousarray(a)
+    if layout == "F":
+        return np.asfortranarray(a)
+    big = np.zeros((2 * a.shape[0],) + a.shape[1:], dtype=a.dtype)  # every other row
+    big[::2] = a
+    return big[::2]
+
+
+def _args(name, N, D, M, dtype, rng, layout="C"):
+    """Random inputs for the twin ``name`` at (N, D, M)."""
+    x = rng.normal(size=(N, D)).astype(dtype)      # (N, D)
+    W = rng.normal(size=(D, M)).astype(dtype)      # (D, M)
+    b = rng.normal(size=M).astype(dtype)           # (M,)
+    g = rng.normal(size=(N, M)).astype(dtype)      # (N, M)
+    s = lambda a: _strided(a, layout)
+    base = name.replace("_par", "")
+    if base == "matmul_bias":
+        return s(x), s(W), b
+    if base == "matmul_tn":
+        return s(x), s(g)
+    if base == "matmul_nt":
+        return s(g), s(W)
+    if base == "col_sum":
+        return (s(g),)
+    if base == "dense_backward":
+        return s(x), s(g), s(W)
+    if base == "adam_update":
+        p = rng.normal(size=(D, M)).astype(dtype)
+        v = rng.uniform(0, 1, size=(D, M)).astype(dtype)
+        m = rng.normal(size=(D, M)).astype(dtype)
+        return p, s(W), m, v, 1e-3, 0.5, 0.999, 1 - 0.5 ** 3, 1 - 0.999 ** 3, 1e-8
+    h = rng.normal(scale=3.0, size=(N, M)).astype(dtype)
+    h[np.abs(h) < 1e-3] = 0.5                      # keep away from the ReLUs' kink
+    if base in ("relu_forward", "tanh_forward", "sigmoid_forward"):
+        return (s(h),)
+    if base == "all_finite":
+        if N * M > 2 and rng.uniform() < 0.5:   # half the cases hold one NaN or inf
+            h[rng.integers(N), rng.integers(M)] = rng.choice([np.nan, np.inf, -np.inf])
+        return (s(h),)
+    if base == "leaky_relu_forward":
+        return s(h), 0.2
+    if base == "relu_backward":
+        return s(h), s(g)
+    if base == "leaky_relu_backward":
+        return s(h), s(g), 0.2
+    if base in ("tanh_backward", "sigmoid_backward"):
+        out = np.tanh(h) if base.startswith("tanh") else 1 / (1 + np.exp(-h))
+        return s(out.astype(dtype)), s(g)
+    raise KeyError(name)
+
+
+def _run_twin(fn, args):
+    """The twin's result; for the in-place adam_update, the arrays it changed."""
+    args = [a.copy() if isinstance(a, np.ndarray) and a.flags.writeable else a for a in args]
+    out = fn(*args)
+    if out is None:   # adam_update: p, m, v are updated in place
+        return (args[0], args[2], args[3])
+    return tuple(np.asarray(o) for o in (out if isinstance(out, tuple) else (out,)))
+
+
+def _assert_close(got, want, dtype):
+    assert len(got) == len(want)
+    for a, e in zip(got, want):
+        if e.dtype == bool:   # all_finite's answer
+            assert a.dtype == bool and a == e
+            continue
+        assert a.shape == e.shape and a.dtype == np.dtype(dtype), (a.shape, e.shape, a.dtype)
+        scale = max(1.0, float(np.max(np.abs(e)))) if e.size else 1.0
+        np.testing.assert_allclose(a, e, rtol=TOL[dtype], atol=TOL[dtype] * scale)
+
+
+@needs_numba
+@pytest.mark.parametrize("name", sorted(kernels.TWINS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numba_twin_equals_numpy_twin(name, dtype):
+    if name.endswith("_par") and dtype is np.float32:
+        pytest.skip("the parallel kernels run the serial loops, which are tested in "
+                    "float32; compiling them again for float32 would only slow the tests")
+    np_twin, nb_twin = kernels.TWINS[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    for N, D, M in SHAPES:
+        args = _args(name, N, D, M, dtype, rng)
+        _assert_close(_run_twin(nb_twin, args), _run_twin(np_twin, args), dtype)
+
+
+@needs_numba
+@pytest.mark.parametrize("name", sorted(kernels.TWINS))
+@pytest.mark.parametrize("layout", ["F", "every-other-row"])
+def test_numba_twin_on_non_contiguous_inputs(name, layout):
+    # the Numba kernels index through strides (or copy to rows first), like NumPy
+    if layout == "F" and not name.startswith(("matmul", "dense")):
+        pytest.skip("element-wise loops: strided rows (the other layout) cover them")
+    np_twin, nb_twin = kernels.TWINS[name]
+    rng = np.random.default_rng(7)
+    for N, D, M in [(6, 5, 4), (1, 3, 1), (9, 1, 7)]:
+        args = _args(name, N, D, M, np.float64, rng, layout)
+        _assert_close(_run_twin(nb_twin, args), _run_twin(np_twin, args), np.float64)
+
+
+@needs_numba
+def test_adam_twins_are_bit_identical():
+    # the same operations in the same order: not just close, equal
+    rng = np.random.default_rng(0)
+    for shape in [(7,), (5, 3)]:
+        p, g, m = (rng.normal(size=shape) for _ in range(3))
+        v = rng.uniform(size=shape)
+        a = [p.copy(), g, m.copy(), v.copy()]
+        b = [p.copy(), g, m.copy(), v.copy()]
+        consts = (1e-3, 0.5, 0.999, 1 - 0.5 ** 4, 1 - 0.999 ** 4, 1e-8)
+        kernels._np_adam_update(*a, *consts)
+        kernels._nb_adam_update(*(u.reshape(1, -1) if u.ndim == 1 else u for u in b), *consts)
+        for u, w in zip(a, b):
+            np.testing.assert_array_equal(u, w)
+
+
+PUBLIC = {
+    # name: (function, a call with valid (N=5, D=3, M=4) float64 inputs)
+    "matmul_bias": lambda x, W, b, g: kernels.matmul_bias(x, W, b),
+    "matmul_tn": lambda x, W, b, g: kernels.matmul_tn(x, g),
+    "matmul_nt": lambda x, W, b, g: kernels.matmul_nt(g, W),
+    "col_sum": lambda x, W, b, g: kernels.col_sum(g),
+    "dense_backward": lambda x, W, b, g: kernels.dense_backward(x, g, W),
+    "relu_forward": lambda x, W, b, g: kernels.relu_forward(g),
+    "relu_backward": lambda x, W, b, g: kernels.relu_backward(g, g),
+    "leaky_relu_forward": lambda x, W, b, g: kernels.leaky_relu_forward(g, 0.2),
+    "leaky_relu_backward": lambda x, W, b, g: kernels.leaky_relu_backward(g, g, 0.2),
+    "tanh_forward": lambda x, W, b, g: kernels.tanh_forward(g),
+    "tanh_backward": lambda x, W, b, g: kernels.tanh_backward(g, g),
+    "sigmoid_forward": lambda x, W, b, g: kernels.sigmoid_forward(g),
+    "sigmoid_backward": lambda x, W, b, g: kernels.sigmoid_backward(g, g),
+}
+
+
+def _valid(rng, dtype=np.float64):
+    return (rng.normal(size=(5, 3)).astype(dtype), rng.normal(size=(3, 4)).astype(dtype),
+            rng.normal(size=4).astype(dtype), rng.normal(size=(5, 4)).astype(dtype))
+
+
+@needs_numba
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_functions_agree_across_backends(name, rng):
+    for dtype in (np.float64, np.float32):
+        args = _valid(rng, dtype)
+        with kernels.backend("numpy"):
+            want = PUBLIC[name](*args)
+        with kernels.backend("numba"):
+            got = PUBLIC[name](*args)
+        want = want if isinstance(want, tuple) else (want,)
+        got = got if isinstance(got, tuple) else (got,)
+        _assert_close(got, want, dtype)
+
+
+# Wrong inputs: (name, a function of the valid arrays that breaks them)
+WRONG = [
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x, W.T, b)),          # D mismatch
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x, W, b[:3])),        # short bias
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x[0], W, b)),         # 1-D x
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x.astype(int), W, b)),  # ints
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x.astype(np.float32), W, b)),
+    ("matmul_bias", lambda x, W, b, g: kernels.matmul_bias(x.tolist(), W, b)),   # a list
+    ("matmul_tn", lambda x, W, b, g: kernels.matmul_tn(x, g[:4])),               # N mismatch
+    ("matmul_nt", lambda x, W, b, g: kernels.matmul_nt(g, W.T)),                 # M mismatch
+    ("col_sum", lambda x, W, b, g: kernels.col_sum(b)),                          # 1-D
+    ("dense_backward", lambda x, W, b, g: kernels.dense_backward(x, g[:, :3], W)),
+    ("dense_backward", lambda x, W, b, g: kernels.dense_backward(x[:, :2], g, W)),
+    ("relu_backward", lambda x, W, b, g: kernels.relu_backward(g, g[:, :1])),    # broadcastable
+    ("leaky_relu_backward", lambda x, W, b, g: kernels.leaky_relu_backward(g, g.T, 0.2)),
+    ("tanh_backward", lambda x, W, b, g: kernels.tanh_backward(g, g[:2])),
+    ("sigmoid_forward", lambda x, W, b, g: kernels.sigmoid_forward(g[0])),
+    ("sigmoid_backward", lambda x, W, b, g: kernels.sigmoid_backward(g, g.astype(np.float32))),
+    ("adam_update", lambda x, W, b, g: kernels.adam_update(
+        W, W[:2], W.copy(), W.copy(), 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)),
+]
+
+
+@needs_numba
+@pytest.mark.parametrize("case", range(len(WRONG)), ids=[w[0] for w in WRONG])
+def test_wrong_inputs_raise_the_same_valueerror_on_both_backends(case, rng):
+    _, call = WRONG[case]
+    args = _valid(rng)
+    messages = []
+    for name in ("numpy", "numba"):
+        with kernels.backend(name):
+            with pytest.raises(ValueError) as err:
+                call(*args)
+            messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert "shape" in messages[0] or "dtype" in messages[0] or "array" in messages[0]
+
+
+@needs_numba
+def test_raw_numba_kernels_refuse_wrong_shapes():
+    # called directly (bypassing the checks above), a kernel still raises, never reads
+    # out of bounds
+    x, W, b, g = _valid(np.random.default_rng(0))
+    bad = [
+        (kernels._nb_matmul_bias, (x, W.T.copy(), b)),
+        (kernels._nb_matmul_bias, (x, W, b[:2])),
+        (kernels._nb_matmul_tn, (x, g[:3])),
+        (kernels._nb_matmul_nt, (g, W.T.copy())),
+        (kernels._nb_dense_backward, (x, g[:, :2], W)),
+        (kernels._nb_relu_backward, (g, g[:2])),
+        (kernels._nb_leaky_relu_backward, (g, g[:, :1], 0.2)),
+        (kernels._nb_tanh_backward, (g, g[:1])),
+        (kernels._nb_sigmoid_backward, (g, g[:, :2])),
+        (kernels._nb_adam_update, (W, W[:1], W.copy(), W.copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
+        (kernels._nb_adam_update, (W, W, W.copy(), W[:, :2].copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
+    ]
+    for fn, args in bad:
+        with pytest.raises(ValueError):
+            fn(*args)
+
+
+@needs_numba
+@pytest.mark.parametrize("N,D,M", [(37, 11, 9), (10, 6, 1), (4, 1, 5)])
+def test_parallel_path_gives_the_serial_results_exactly(N, D, M, monkeypatch, rng):
+    # each row is computed by the same operations whichever thread (and block) runs it
+    x, g = rng.normal(size=(N, D)), rng.normal(size=(N, M))
+    W, b = rng.normal(size=(D, M)), rng.normal(size=M)
+    with kernels.backend("numba"):
+        serial = [kernels.matmul_bias(x, W, b), kernels.matmul_tn(x, g), kernels.matmul_nt(g, W),
+                  *kernels.dense_backward(x, g, W)]
+        monkeypatch.setattr(kernels, "PARALLEL_MIN_FLOPS", 0)
+        monkeypatch.setattr(kernels, "PARALLEL_MIN_WEIGHTS", 0)
+        parallel = [kernels.matmul_bias(x, W, b), kernels.matmul_tn(x, g), kernels.matmul_nt(g, W),
+                    *kernels.dense_backward(x, g, W)]
+    for s, p in zip(serial, parallel):
+        np.testing.assert_array_equal(s, p)
+
+
+@pytest.mark.parametrize("name", ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else []))
+def test_activations_stay_finite_at_large_inputs(name):
+    x = np.array([[-800.0, -40.0, 0.0, 40.0, 800.0]])
+    with kernels.backend(name), np.errstate(over="raise"):
+        s = kernels.sigmoid_forward(x)
+        t = kernels.tanh_forward(x)
+        s32 = kernels.sigmoid_forward(x.astype(np.float32))
+    np.testing.assert_allclose(s[0], [0.0, 4.248354255291589e-18, 0.5, 1.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(t[0], [-1.0, -1.0, 0.0, 1.0, 1.0], rtol=1e-12)
+    assert np.all(np.isfinite(s32)) and s32[0, 2] == 0.5
+
+
+# --------------------------------------------------------------------------
+# The switch
+# --------------------------------------------------------------------------
+def test_set_and_get_backend_and_context_manager_restores():
+    start = kernels.get_backend()
+    try:
+        assert kernels.set_backend("numpy") == start
+        assert kernels.get_backend() == "numpy"
+        with pytest.raises(ValueError, match="backend must be one of"):
+            kernels.set_backend("cuda")
+        with pytest.raises(ValueError):
+            kernels.set_backend(None)
+        with pytest.raises(RuntimeError):
+            with kernels.backend("numpy"):
+                raise RuntimeError("inside")
+        assert kernels.get_backend() == "numpy"   # restored after the exception
+        if kernels.HAVE_NUMBA:
+            with kernels.backend("NUMBA") as name:
+                assert name == "numba" and kernels.get_backend() == "numba"
+            assert kernels.get_backend() == "numpy"
+    finally:
+        kernels.set_backend(start)
+
+
+def test_the_package_exports_the_switch():
+    import numpygan
+    assert numpygan.set_backend is kernels.set_backend
+    assert numpygan.get_backend is kernels.get_backend
+    assert numpygan.backend is kernels.backend
+
+
+def _python(code, **env):
+    full = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    full.pop("NUMPYGAN_BACKEND", None)
+    full.update(env)
+    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_environment_variable_sets_the_starting_backend():
+    code = "import numpygan; print(numpygan.get_backend())"
+    assert _python(code, NUMPYGAN_BACKEND="numpy").stdout.split() == ["numpy"]
+    res = _python(code, NUMPYGAN_BACKEND="fortran")
+    assert "NUMPYGAN_BACKEND='fortran' is not one of" in res.stderr
+    default = "numba" if kernels.HAVE_NUMBA else "numpy"
+    assert res.stdout.split() == [default]
+    assert _python(code).stdout.split() == [default]
+
+
+def test_without_numba_the_library_says_so_once_and_runs_on_numpy():
+    code = (
+        "import sys, warnings; sys.modules['numba'] = None\n"   # import numba now fails
+        "warnings.simplefilter('always')\n"
+        "import numpy as np, numpygan\n"
+        "from numpygan import kernels\n"
+        "import numpygan.layers, numpygan.network\n"
+        "print(numpygan.get_backend(), kernels.HAVE_NUMBA)\n"
+        "x = np.ones((2, 3)); print(kernels.matmul_bias(x, np.ones((3, 1)), np.zeros(1)).ravel())\n"
+        "try:\n    numpygan.set_backend('numba')\nexcept ValueError as e:\n    print('refused')\n"
+    )
+    res = _python(code)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[:3] == ["numpy False", "[3. 3.]", "refused"]
+    assert res.stderr.count("Numba could not be imported") == 1
+
+
+@needs_numba
+def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
+    code = (
+        "import numpy as np, numba\n"
+        "from numpygan import kernels\n"
+        "assert numba.config.DISABLE_JIT\n"
+        "assert not hasattr(kernels._nb_matmul_bias, 'signatures')\n"  # a plain function
+        "rng = np.random.default_rng(0)\n"
+        "worst = 0.0\n"
+        "for name, (np_twin, nb_twin) in sorted(kernels.TWINS.items()):\n"
+        "    if name == 'adam_update':\n"
+        "        p, g, m, v = (rng.uniform(0.1, 1, (5, 3)) for _ in range(4))\n"
+        "        a = [p.copy(), g, m.copy(), v.copy()]; b = [p.copy(), g, m.copy(), v.copy()]\n"
+        "        np_twin(*a, 1e-3, 0.5, 0.9, 0.5, 0.1, 1e-8); nb_twin(*b, 1e-3, 0.5, 0.9, 0.5, 0.1, 1e-8)\n"
+        "        worst = max(worst, max(float(np.max(np.abs(u - w))) for u, w in zip(a, b))); continue\n"
+        "    x, W, b, g = rng.normal(size=(6, 5)), rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=(6, 3))\n"
+        "    base = name.replace('_par', '')\n"
+        "    args = {'matmul_bias': (x, W, b), 'matmul_tn': (x, g), 'matmul_nt': (g, W),\n"
+        "            'col_sum': (g,), 'dense_backward': (x, g, W),\n"
+        "            'leaky_relu_forward': (g, 0.2), 'leaky_relu_backward': (g, g, 0.2)}.get(\n"
+        "            base, (g, g) if 'backward' in base else (g,))\n"
+        "    got, want = nb_twin(*args), np_twin(*args)\n"
+        "    got = got if isinstance(got, tuple) else (got,); want = want if isinstance(want, tuple) else (want,)\n"
+        "    worst = max(worst, max(float(np.max(np.abs(np.asarray(u, float) - np.asarray(w, float))))\n"
+        "                           for u, w in zip(got, want)))\n"
+        "print(worst)\n"
+    )
+    res = _python(code, NUMBA_DISABLE_JIT="1")
+    assert res.returncode == 0, res.stderr
+    assert float(res.stdout.split()[-1]) < 1e-12
+
+
+# --------------------------------------------------------------------------
+# A whole training run, both backends
+# --------------------------------------------------------------------------
+def _history_of_200_steps():
+    """History lists of a seeded 200-step 1D GAN on the current backend."""
+    try:
+        from numpygan.distributions import Gaussian
+        from numpygan.gan import gan_1d
+    except ImportError:  # pragma: no cover - before gan.py/distributions.py exist
+        gan_1d = None
+    if gan_1d is not None:
+        gan = gan_1d(Gaussian(4.0, 1.25), hidden=16, d_hidden=32, batch=64, seed=3)
+        gan.train(200)
+        return {k: np.asarray(v, dtype=float) for k, v in gan.history.items()}
+    from numpygan.bench import _discriminator_step, _generator_step  # pragma: no cover
+    from numpygan.network import mlp
+    from numpygan.optim import Adam
+    rng = np.random.default_rng(3)
+    G, D = mlp([1, 16, 16, 1], rng=rng), mlp([1, 32, 32, 1], rng=rng)
+    g_opt, d_opt = Adam(1e-3, beta1=0.5), Adam(1e-3, beta1=0.5)
+    hist = {"d_loss": [], "g_loss": []}
+    for _ in range(200):
+        x = rng.normal(4.0, 1.25, (64, 1)); z = rng.uniform(-1, 1, (64, 1))
+        hist["d_loss"].append(_discriminator_step(D, d_opt, x, G.forward(z))["loss"])
+        hist["g_loss"].append(_generator_step(G, D, g_opt, rng.uniform(-1, 1, (64, 1)))["loss"])
+    return {k: np.asarray(v) for k, v in hist.items()}
+
+
+@needs_numba
+def test_a_200_step_gan_has_the_same_history_on_both_backends():
+    with kernels.backend("numpy"):
+        a = _history_of_200_steps()
+    with kernels.backend("numba"):
+        b = _history_of_200_steps()
+    assert a.keys() == b.keys() and len(a["d_loss"]) == 200
+    for key in a:
+        np.testing.assert_allclose(b[key], a[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    assert not np.array_equal(a["d_loss"][:1], a["d_loss"][-1:])  # it did train
+
+
+@pytest.mark.parametrize("name", ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else []))
+def test_all_finite_finds_nan_and_inf_in_any_shape(name):
+    with kernels.backend(name):
+        for shape in [(5,), (3, 4), (2, 3, 2)]:
+            for dtype in (np.float64, np.float32):
+                a = np.ones(shape, dtype=dtype)
+                assert kernels.all_finite(a) is True or kernels.all_finite(a) == True  # noqa: E712
+                for bad in (np.nan, np.inf, -np.inf):
+                    b = a.copy()
+                    b.flat[-1] = bad
+                    assert not kernels.all_finite(b)
+                    assert not kernels.all_finite(b.T)
+
+
+@pytest.mark.parametrize("name", ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else []))
+def test_adam_update_public_function_updates_biases_and_matrices_in_place(name):
+    rng = np.random.default_rng(1)
+    for shape in [(4,), (3, 5), (2, 3, 2)]:
+        p, g, m = (rng.normal(size=shape) for _ in range(3))
+        v = rng.uniform(size=shape)
+        want = [p.copy(), g, m.copy(), v.copy()]
+        kernels._np_adam_update(*want, 1e-2, 0.9, 0.999, 0.1, 0.001, 1e-8)
+        with kernels.backend(name):
+            kernels.adam_update(p, g, m, v, 1e-2, 0.9, 0.999, 0.1, 0.001, 1e-8)
+        for got, w in zip((p, m, v), (want[0], want[2], want[3])):
+            np.testing.assert_allclose(got, w, rtol=1e-15, atol=0)
