@@ -85,7 +85,13 @@ def check_finite(a, who: str, what: str):
 
 
 class Layer:
-    """Base class: a layer with no parameters unless it says so."""
+    """Base class: a layer with no parameters unless it says so.
+
+    ``forward``/``backward`` check their input, then call ``_forward``/``_backward``,
+    which do the arithmetic.  ``Sequential`` checks once at its own boundary and
+    calls the unchecked pair in between: an array one layer made is already the
+    next layer's valid input, and checking it again only costs time.
+    """
 
     def params(self) -> list:
         """The layer's parameter arrays (updated in place by an optimizer)."""
@@ -201,6 +207,9 @@ class Dense(Layer):
     def forward(self, x):
         """``out = x W + b``: x (N, D) -> out (N, M); caches x for backward."""
         check_input(x, self.n_in, self.dtype, f"Dense({self.n_in}, {self.n_out})")
+        return self._forward(x)
+
+    def _forward(self, x):
         self._x = x
         return kernels.matmul_bias(x, self._W, self._b)  # (N, D) @ (D, M) + (M,)
 
@@ -217,6 +226,10 @@ class Dense(Layer):
             )
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
         check_finite(dout, f"Dense({self.n_in}, {self.n_out}).backward", "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
+        x = self._x
         # dW = xᵀ dout (D, N) @ (N, M) -> (D, M);  db = Σ_n dout[n] (N, M) -> (M,);
         # dx = dout Wᵀ (N, M) @ (M, D) -> (N, D): one kernel call for the three
         self.dW, self.db, dx = kernels.dense_backward(x, dout, self._W)
@@ -254,6 +267,17 @@ class _Activation(Layer):
         check_finite(dout, f"{type(self).__name__}.backward", "dout")
         return dout
 
+    def forward(self, x):
+        """Checks x, then applies the activation; caches what backward needs."""
+        self._check(x)
+        return self._forward(x)
+
+    def backward(self, dout):
+        """Checks dout against the cached forward, then returns dL/dx."""
+        cached = getattr(self, "_x", None) if hasattr(self, "_x") else self._out
+        self._need_forward(cached)
+        return self._backward(self._check_dout(dout, cached))
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -264,14 +288,12 @@ class ReLU(_Activation):
     def __init__(self):
         self._x = None
 
-    def forward(self, x):
-        self._check(x)
+    def _forward(self, x):
         self._x = x
         return kernels.relu_forward(x)
 
-    def backward(self, dout):
-        self._need_forward(self._x)
-        return kernels.relu_backward(self._x, self._check_dout(dout, self._x))
+    def _backward(self, dout):
+        return kernels.relu_backward(self._x, dout)
 
 
 class LeakyReLU(_Activation):
@@ -284,14 +306,12 @@ class LeakyReLU(_Activation):
         self.alpha = float(alpha)
         self._x = None
 
-    def forward(self, x):
-        self._check(x)
+    def _forward(self, x):
         self._x = x
         return kernels.leaky_relu_forward(x, self.alpha)
 
-    def backward(self, dout):
-        self._need_forward(self._x)
-        return kernels.leaky_relu_backward(self._x, self._check_dout(dout, self._x), self.alpha)
+    def _backward(self, dout):
+        return kernels.leaky_relu_backward(self._x, dout, self.alpha)
 
     def __repr__(self):
         return f"LeakyReLU({self.alpha})"
@@ -303,14 +323,12 @@ class Tanh(_Activation):
     def __init__(self):
         self._out = None
 
-    def forward(self, x):
-        self._check(x)
+    def _forward(self, x):
         self._out = kernels.tanh_forward(x)
         return self._out
 
-    def backward(self, dout):
-        self._need_forward(self._out)
-        return kernels.tanh_backward(self._out, self._check_dout(dout, self._out))
+    def _backward(self, dout):
+        return kernels.tanh_backward(self._out, dout)
 
 
 class Sigmoid(_Activation):
@@ -323,11 +341,9 @@ class Sigmoid(_Activation):
     def __init__(self):
         self._out = None
 
-    def forward(self, x):
-        self._check(x)
+    def _forward(self, x):
         self._out = kernels.sigmoid_forward(x)
         return self._out
 
-    def backward(self, dout):
-        self._need_forward(self._out)
-        return kernels.sigmoid_backward(self._out, self._check_dout(dout, self._out))
+    def _backward(self, dout):
+        return kernels.sigmoid_backward(self._out, dout)

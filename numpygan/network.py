@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_input
+from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_finite, check_input
 
 ACTIVATIONS = {
     "relu": ReLU,
@@ -54,15 +54,27 @@ class Sequential:
         """Run every layer in order: (N, n_in) -> (N, n_out)."""
         check_input(x, self.n_in, self.dtype, "Sequential.forward")
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._forward(x)   # checked once above; each layer's output fits the next
         return x
 
     __call__ = forward
 
     def backward(self, dout):
         """Chain rule through the layers in reverse: (N, n_out) -> dL/dx (N, n_in)."""
+        last = self.layers[-1]
+        cached = getattr(last, "_x", None) if hasattr(last, "_x") else getattr(last, "_out", None)
+        if cached is None:
+            raise RuntimeError("Sequential.backward() called before forward(): run "
+                               "forward(x) first so every layer can cache what backward needs")
+        n = cached.shape[0]
+        if not isinstance(dout, np.ndarray) or dout.shape != (n, self.n_out):
+            got = dout.shape if isinstance(dout, np.ndarray) else type(dout).__name__
+            raise ValueError(f"Sequential.backward: dout must have shape ({n}, {self.n_out}) "
+                             f"(the forward output's), got {got}")
+        dout = np.ascontiguousarray(dout, dtype=self.dtype)
+        check_finite(dout, "Sequential.backward", "dout")
         for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+            dout = layer._backward(dout)
         return dout
 
     def params(self):
