@@ -29,6 +29,7 @@ N(4, 1.25²) and N(10, 3²) alike (THEORY.md, "What makes the 1D game converge")
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import numpy as np
 
@@ -108,6 +109,20 @@ def generator_step(G, D, g_opt, z, loss="non-saturating"):
 def _is_number(value):
     return (not isinstance(value, (bool, np.bool_))
             and isinstance(value, (int, float, np.integer, np.floating)))
+
+
+def _one_blas_thread():
+    """Run NumPy's BLAS on one thread while training (restored afterwards).
+
+    The game's matrices are tiny (a batch of 128 by a few dozen units): handing
+    each product to several BLAS threads costs more than it saves, and on a busy
+    2-core machine it made the NumPy backend several times slower.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it, BLAS keeps its own thread count
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _positive_int(name, value, minimum=1):
@@ -430,10 +445,11 @@ class GAN:
             self.total_steps = self.step_count + steps
         if callback is not None and self.step_count == 0:
             callback(self)
-        for _ in range(steps):
-            self.step()
-            if callback is not None and self.step_count % every == 0:
-                callback(self)
+        with _one_blas_thread():
+            for _ in range(steps):
+                self.step()
+                if callback is not None and self.step_count % every == 0:
+                    callback(self)
         return self.history
 
     # -- checkpoints (numpygan.io.save / io.load store these) --------------------
