@@ -78,12 +78,12 @@ def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0):
     D.backward(np.concatenate([d_real_logits, d_fake_logits], axis=0))  # (2m, 1)
     d_opt.step(D.params(), D.grads())
     # V on this batch, from logits: log σ(a) = −softplus(−a), log(1 − σ(a)) = −softplus(a)
-    value = -float(np.mean(losses.softplus(-real_logits))) \
-        - float(np.mean(losses.softplus(fake_logits)))
+    # (with real_target 1 it is −loss; label smoothing changes the loss, not V)
+    value = -loss if real_target == 1 else losses.value_on_batch(real_logits, fake_logits)
     return {
         "loss": loss,
-        "d_real": float(np.mean(losses.sigmoid(real_logits))),
-        "d_fake": float(np.mean(losses.sigmoid(fake_logits))),
+        "d_real": losses.mean_d(real_logits),
+        "d_fake": losses.mean_d(fake_logits),
         "value": value,
     }
 
@@ -103,7 +103,7 @@ def generator_step(G, D, g_opt, z, loss="non-saturating"):
     du = D.backward(dlogits)                         # (m, 1) -> (m, d), D not updated
     G.backward(du)                                   # (m, d) -> (m, Z), fills G's grads
     g_opt.step(G.params(), G.grads())
-    return {"loss": g_loss, "d_fake": float(np.mean(losses.sigmoid(logits)))}
+    return {"loss": g_loss, "d_fake": losses.mean_d(logits)}
 
 
 def _is_number(value):

@@ -686,6 +686,12 @@ def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
             and type(v) is _ndarray and g.shape == shape and m.shape == shape
             and v.shape == shape and m.dtype.type is dt and v.dtype.type is dt):
         _check_adam(p, g, m, v)
+    _adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps)
+
+
+def _adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
+    """``adam_update`` for arrays already checked (optim.Adam checks them once per step)."""
+    dt = p.dtype.type
     if _NUMBA and (p.ndim == 1 or p.ndim == 2) and g.dtype.type is dt:
         if p.ndim == 1:   # a bias (M,) as a (1, M) view: one compiled kernel for both
             p, g, m, v = p[None], g[None], m[None], v[None]
@@ -711,6 +717,71 @@ def _check_adam(p, g, m, v):
             f"adam_update: m and v must have the parameter's dtype {p.dtype}, "
             f"got {m.dtype} and {v.dtype}"
         )
+
+
+# ==========================================================================
+# Binary cross-entropy from logits (losses.bce_with_logits) in one pass over
+# the K logits a of a batch, with a scalar target t:
+#     loss  = (1/K) Σ softplus(a) − t·a,     softplus(a) = max(a, 0) + log1p(e^(−|a|))
+#     dL/da = (σ(a) − t) / K,                σ(a) = 1/(1 + e^(−|a|)) for a ≥ 0,
+#                                                    e^(−|a|)/(1 + e^(−|a|)) for a < 0
+#     and mean σ(a), the batch's mean D, which the training loop records.
+# e^(−|a|) lies in (0, 1]: nothing overflows for any finite a.
+# ==========================================================================
+def _np_bce_logits(a, t):
+    k = a.size
+    e = np.exp(-np.abs(a))
+    d = 1 + e
+    # (max(a, 0) − t·a) first: for t = 1 it is max(−a, 0) exactly, so the term
+    # equals softplus(−a) = −log σ(a) to the last bit even for large a
+    loss = float(np.sum((np.maximum(a, 0) - t * a) + np.log1p(e)) / k)
+    s = np.where(a >= 0, 1 / d, e / d)                  # σ(a), (N, M)
+    return loss, (s - t) / k, float(np.mean(s))
+
+
+@njit(cache=True, error_model="numpy")
+def _nb_bce_logits(a, t):  # pragma: no cover - compiled
+    N, M = a.shape
+    k = N * M
+    dlogits = np.empty((N, M), dtype=a.dtype)  # (N, M)
+    loss = 0.0
+    s_sum = 0.0
+    # one logit at a time: its loss term, σ(a), and its gradient
+    for n in range(N):
+        for j in range(M):
+            x = a[n, j]
+            e = np.exp(-abs(x))
+            d = 1 + e
+            loss += (max(x, 0) - t * x) + np.log1p(e)
+            s = 1 / d if x >= 0 else e / d
+            s_sum += s
+            dlogits[n, j] = (s - t) / k
+    return loss / k, dlogits, s_sum / k
+
+
+def bce_logits(a, t):
+    """Mean BCE of logits ``a`` against the scalar target ``t``, its gradient, and mean σ(a).
+
+    Inputs:
+    - a: (N,) or (N, M) float array of logits (finite; ``losses`` checks)
+    - t: the target, a float in [0, 1]
+    Returns:
+    - loss: float, ``(1/K) Σ softplus(a) − t·a`` over the K = a.size logits
+    - dlogits: array of a's shape, ``(σ(a) − t) / K``
+    - mean_sigmoid: float, the mean of σ(a)
+    """
+    dt = a.dtype.type if type(a) is _ndarray else None
+    if not ((dt is _f64 or dt is _f32) and (a.ndim == 1 or a.ndim == 2) and a.size > 0):
+        desc = (f"shape {a.shape}, dtype {a.dtype}" if isinstance(a, _ndarray)
+                else type(a).__name__)
+        raise ValueError("bce_logits: a must be a non-empty 1-D or 2-D float32/float64 "
+                         f"array of logits, got {desc}")
+    t = float(t)
+    if _NUMBA:
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a   # (N,) -> (1, N), a view
+        loss, dlogits, mean_s = _nb_bce_logits(a2, t)
+        return loss, dlogits.reshape(a.shape), mean_s
+    return _np_bce_logits(a, t)
 
 
 # ==========================================================================
@@ -1019,6 +1090,7 @@ TWINS = {
     "dense_backward": (_np_dense_backward, _nb_dense_backward),
     "adam_update": (_np_adam_update, _nb_adam_update),
     "all_finite": (_np_all_finite, _nb_all_finite),
+    "bce_logits": (_np_bce_logits, _nb_bce_logits),
     "relu_forward": (_np_relu_forward, _nb_relu_forward),
     "relu_backward": (_np_relu_backward, _nb_relu_backward),
     "leaky_relu_forward": (_np_leaky_relu_forward, _nb_leaky_relu_forward),

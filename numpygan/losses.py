@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
 
 def _check_logits(name, a):
     if not isinstance(a, np.ndarray):
@@ -33,7 +35,7 @@ def _check_logits(name, a):
         raise ValueError(f"{name} must be a float array, got dtype {a.dtype}")
     if a.size == 0:
         raise ValueError(f"{name} is empty (shape {a.shape}); need at least one logit")
-    if not np.isfinite(a).all():
+    if not kernels.all_finite(a):
         raise ValueError(
             f"{name} holds NaN or inf: the network producing them has diverged "
             "(try a lower learning rate)"
@@ -76,13 +78,34 @@ def bce_with_logits(logits, targets):
     elif np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
         bad = t[~((t >= 0) & (t <= 1))].ravel()[0]
         raise ValueError(f"targets must lie in [0, 1], got {float(bad)!r}")
+    if t.ndim == 0 and logits.ndim <= 2:
+        # the usual case, one pass over the logits (kernels.bce_logits: NumPy or Numba)
+        loss, dlogits, _ = kernels.bce_logits(logits, float(t))
+        return loss, dlogits
     n = logits.size
     # softplus(a) and σ(a) as in the functions above, sharing e^(−|a|) and 1 + e^(−|a|)
     e = np.exp(-np.abs(logits))
     d = 1 + e
-    loss = float(np.sum(np.maximum(logits, 0) + np.log1p(e) - t * logits) / n)
+    loss = float(np.sum((np.maximum(logits, 0) - t * logits) + np.log1p(e)) / n)
     dlogits = (np.where(logits >= 0, 1 / d, e / d) - t) / n
     return loss, dlogits
+
+
+def mean_d(logits):
+    """The mean of D = σ(a) over a batch of logits: what "mean D(x)" in a history means."""
+    _check_logits("logits", logits)
+    if logits.ndim <= 2:
+        return kernels.bce_logits(logits, 0.0)[2]
+    return float(np.mean(sigmoid(logits)))
+
+
+def value_on_batch(real_logits, fake_logits):
+    """V(D, G) on a minibatch, from logits: ``mean log D(x) + mean log(1 − D(G(z)))``.
+
+    log σ(a) = −softplus(−a) = −BCE term with target 1, log(1 − σ(a)) = −softplus(a)
+    = −BCE term with target 0, so V = −BCE(a_real, 1) − BCE(a_fake, 0).
+    """
+    return -bce_with_logits(real_logits, 1.0)[0] - bce_with_logits(fake_logits, 0.0)[0]
 
 
 def discriminator_loss(real_logits, fake_logits, real_target=1.0):
@@ -107,9 +130,9 @@ def generator_loss_minimax(fake_logits):
     Returns (loss, d_fake_logits).
     """
     _check_logits("fake_logits", fake_logits)
-    n = fake_logits.size
-    loss = -float(np.sum(softplus(fake_logits)) / n)
-    return loss, -sigmoid(fake_logits) / n
+    # log(1 − σ(a)) = −softplus(a): the loss is −BCE(a, 0), and its gradient −σ(a)/N
+    loss, dlogits = bce_with_logits(fake_logits, 0.0)
+    return -loss, -dlogits
 
 
 def generator_loss_nonsaturating(fake_logits):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import adam_update, all_finite
+from .kernels import _adam_update, all_finite
 
 
 def _check_lr(lr):
@@ -42,33 +42,42 @@ class Optimizer:
             raise ValueError(
                 f"{type(self).__name__}.step: got {len(params)} params but {len(grads)} grads"
             )
-        who = f"{type(self).__name__}.step"
+        shapes = self._shapes
+        if shapes is not None and len(shapes) != len(params):
+            self._changed_shape()
         for i, (p, g) in enumerate(zip(params, grads)):
-            # Parameters are updated in place: an integer array would be truncated
-            # (or refused by NumPy with a casting error), so say so plainly first.
-            for what, arr in (("param", p), ("grad", g)):
-                if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
-                    desc = (f"dtype {arr.dtype}" if isinstance(arr, np.ndarray)
-                            else type(arr).__name__)
-                    raise ValueError(f"{who}: {what} {i} must be a float NumPy array, got {desc}")
-            if p.shape != g.shape:
-                raise ValueError(
-                    f"{who}: param {i} has shape {p.shape} "
-                    f"but its grad has shape {g.shape}"
-                )
+            # the usual case in one test; the messages are in _explain
+            if not (isinstance(p, np.ndarray) and isinstance(g, np.ndarray)
+                    and p.dtype.kind == "f" and g.dtype.kind == "f" and p.shape == g.shape):
+                self._explain(i, p, g)
+            if shapes is not None and shapes[i] != p.shape:
+                self._changed_shape()
             if not all_finite(g):
                 raise ValueError(
-                    f"{who}: grad {i} (shape {g.shape}) holds NaN or inf; the parameters "
-                    "were left unchanged. The network has diverged: try a lower learning rate"
+                    f"{type(self).__name__}.step: grad {i} (shape {g.shape}) holds NaN or "
+                    "inf; the parameters were left unchanged. The network has diverged: "
+                    "try a lower learning rate"
                 )
-        if self._shapes is None:
+        if shapes is None:
             self._shapes = [p.shape for p in params]
-        elif self._shapes != [p.shape for p in params]:
-            raise ValueError(
-                f"{type(self).__name__}.step: the parameters changed shape since the "
-                "first step; use one optimizer per network"
-            )
         return params, grads
+
+    def _explain(self, i, p, g):
+        who = f"{type(self).__name__}.step"
+        # Parameters are updated in place: an integer array would be truncated
+        # (or refused by NumPy with a casting error), so say so plainly first.
+        for what, arr in (("param", p), ("grad", g)):
+            if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
+                desc = (f"dtype {arr.dtype}" if isinstance(arr, np.ndarray)
+                        else type(arr).__name__)
+                raise ValueError(f"{who}: {what} {i} must be a float NumPy array, got {desc}")
+        raise ValueError(f"{who}: param {i} has shape {p.shape} but its grad has shape {g.shape}")
+
+    def _changed_shape(self):
+        raise ValueError(
+            f"{type(self).__name__}.step: the parameters changed shape since the "
+            "first step; use one optimizer per network"
+        )
 
     @property
     def lr(self):
@@ -142,10 +151,14 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         c1 = 1.0 - b1 ** self.t   # bias corrections: (1 − βᵗ), not (1 − β)
         c2 = 1.0 - b2 ** self.t
+        if any(m.shape != p.shape or m.dtype != p.dtype for p, m in zip(params, self.m)):
+            raise ValueError("Adam.step: the moments m, v do not fit the parameters "
+                             "(a state loaded for another network?)")
         for p, g, m, v in zip(params, grads, self.m, self.v):
             # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
-            # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update)
-            adam_update(p, g, m, v, self.lr, b1, b2, c1, c2, self.eps)
+            # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update,
+            # whose checks _check made above)
+            _adam_update(p, g, m, v, self.lr, b1, b2, c1, c2, self.eps)
 
     def state(self) -> dict:
         out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),

@@ -69,6 +69,9 @@ def _args(name, N, D, M, dtype, rng, layout="C"):
         return (s(h),)
     if base == "leaky_relu_forward":
         return s(h), 0.2
+    if base == "bce_logits":   # logits of either sign, large ones too; targets 1, 0, or between
+        h[0, 0] = 40.0 if N * M > 1 else h[0, 0]
+        return s(h), float(rng.choice([1.0, 0.0, 0.9]))
     if base == "relu_backward":
         return s(h), s(g)
     if base == "leaky_relu_backward":
@@ -93,6 +96,9 @@ def _assert_close(got, want, dtype):
     for a, e in zip(got, want):
         if e.dtype == bool:   # all_finite's answer
             assert a.dtype == bool and a == e
+            continue
+        if e.ndim == 0:       # a scalar (bce_logits' loss and mean σ): Python floats
+            assert abs(float(a) - float(e)) <= TOL[dtype] * max(1.0, abs(float(e)))
             continue
         assert a.shape == e.shape and a.dtype == np.dtype(dtype), (a.shape, e.shape, a.dtype)
         scale = max(1.0, float(np.max(np.abs(e)))) if e.size else 1.0
@@ -355,7 +361,8 @@ def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
         "    base = name.replace('_par', '')\n"
         "    args = {'matmul_bias': (x, W, b), 'matmul_tn': (x, g), 'matmul_nt': (g, W),\n"
         "            'col_sum': (g,), 'dense_backward': (x, g, W),\n"
-        "            'leaky_relu_forward': (g, 0.2), 'leaky_relu_backward': (g, g, 0.2)}.get(\n"
+        "            'leaky_relu_forward': (g, 0.2), 'leaky_relu_backward': (g, g, 0.2),\n"
+        "            'bce_logits': (g, 0.9)}.get(\n"
         "            base, (g, g) if 'backward' in base else (g,))\n"
         "    got, want = nb_twin(*args), np_twin(*args)\n"
         "    got = got if isinstance(got, tuple) else (got,); want = want if isinstance(want, tuple) else (want,)\n"
