@@ -141,6 +141,18 @@ def torch_iteration(hidden, batch, dtype="float64", seed=0):
 # --------------------------------------------------------------------------
 # Timing: contenders take turns, round after round
 # --------------------------------------------------------------------------
+#: Seconds to pause before each contender's turn.  BLAS and OpenMP worker
+#: threads spin on their cores for a while after a call, waiting for more work;
+#: on a 2-core machine the next contender's threads would share the cores with
+#: them (measured: Numba's parallel matmul fell from 0.8x to 0.06x of np.dot when
+#: it ran right after BLAS).  A pause lets them go to sleep first.
+SETTLE_S = 0.2
+
+
+def _let_idle_threads_sleep():
+    time.sleep(SETTLE_S)
+
+
 def time_interleaved(contenders, iters, rounds=None, warmup=5):
     """Median microseconds per call of each contender.
 
@@ -160,6 +172,7 @@ def time_interleaved(contenders, iters, rounds=None, warmup=5):
     for _ in range(rounds):
         for name, (setup, fn) in contenders.items():
             setup()
+            _let_idle_threads_sleep()
             t0 = time.perf_counter()
             for _ in range(per_round):
                 fn()
@@ -227,6 +240,7 @@ def bench_matmul(n, d, m, dtype, reps=50):
             for name, (be, fn) in cases.items():
                 if be:
                     kernels.set_backend(be)
+                _let_idle_threads_sleep()
                 out[name].append(_gflops(flops, fn, max(1, reps // rounds)))
     finally:
         kernels.set_backend(previous)
