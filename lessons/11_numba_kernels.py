@@ -126,6 +126,10 @@ def make_args(fn, N, D, M, rng, dtype=np.float64):
             args_.append(rng.normal(size=(D, M)))
         elif name == "b":
             args_.append(rng.normal(size=M))
+        elif name == "a" and "t" in names:                     # logits, for bce_logits
+            args_.append(rng.normal(scale=3.0, size=(N, M)))
+        elif name == "t":
+            args_.append(0.9)                                 # a (smoothed) target
         else:
             return None
     return [a.astype(dtype) if isinstance(a, np.ndarray) else a for a in args_]
