@@ -164,6 +164,8 @@ PUBLIC = {
     "tanh_backward": lambda x, W, b, g: kernels.tanh_backward(g, g),
     "sigmoid_forward": lambda x, W, b, g: kernels.sigmoid_forward(g),
     "sigmoid_backward": lambda x, W, b, g: kernels.sigmoid_backward(g, g),
+    "bce_logits": lambda x, W, b, g: kernels.bce_logits(g, 0.9),
+    "bce_logits_1d": lambda x, W, b, g: kernels.bce_logits(b, 1.0),
 }
 
 
@@ -181,8 +183,8 @@ def test_public_functions_agree_across_backends(name, rng):
             want = PUBLIC[name](*args)
         with kernels.backend("numba"):
             got = PUBLIC[name](*args)
-        want = want if isinstance(want, tuple) else (want,)
-        got = got if isinstance(got, tuple) else (got,)
+        want = tuple(map(np.asarray, want if isinstance(want, tuple) else (want,)))
+        got = tuple(map(np.asarray, got if isinstance(got, tuple) else (got,)))
         _assert_close(got, want, dtype)
 
 
@@ -206,6 +208,9 @@ WRONG = [
     ("sigmoid_backward", lambda x, W, b, g: kernels.sigmoid_backward(g, g.astype(np.float32))),
     ("adam_update", lambda x, W, b, g: kernels.adam_update(
         W, W[:2], W.copy(), W.copy(), 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)),
+    ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g[None], 1.0)),        # 3-D
+    ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g.astype(int), 1.0)),  # ints
+    ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g[:0], 1.0)),          # empty
 ]
 
 
