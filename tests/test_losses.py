@@ -102,3 +102,40 @@ def test_bad_inputs():
         losses.generator_loss(np.zeros(3), kind="hinge")
     with pytest.raises(ValueError, match="float"):
         losses.bce_with_logits(np.array([1, 2]), 1.0)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_mean_d_and_value_on_batch_match_the_naive_formulas(backend, rng):
+    from numpygan import kernels
+    if backend == "numba" and not kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    a_real = rng.normal(1.0, 2.0, size=(50, 1))
+    a_fake = rng.normal(-1.0, 2.0, size=(40, 1))
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    with kernels.backend(backend):
+        assert losses.mean_d(a_real) == pytest.approx(np.mean(sig(a_real)), rel=1e-13)
+        assert losses.mean_d(a_fake[:, 0]) == pytest.approx(np.mean(sig(a_fake)), rel=1e-13)
+        v = losses.value_on_batch(a_real, a_fake)
+        naive = np.mean(np.log(sig(a_real))) + np.mean(np.log(1 - sig(a_fake)))
+        assert v == pytest.approx(naive, rel=1e-12)
+        # V = −(D's loss) when D's real target is 1
+        assert v == pytest.approx(-losses.discriminator_loss(a_real, a_fake)[0], rel=1e-14)
+        # far out in the tails: finite, and D at 0 or 1
+        big = np.array([[-800.0], [800.0]])
+        assert losses.mean_d(big) == 0.5
+        assert np.isfinite(losses.value_on_batch(big, big))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        losses.mean_d(np.array([[np.nan]]))
+
+
+def test_label_smoothed_d_step_records_v_not_the_smoothed_loss(rng):
+    from numpygan.gan import discriminator_step
+    from numpygan.network import mlp
+    from numpygan.optim import SGD
+    D = mlp([1, 8, 1], rng=np.random.default_rng(0))
+    x_real, x_fake = rng.normal(size=(16, 1)), rng.normal(2.0, 1.0, size=(16, 1))
+    logits = D.forward(np.concatenate([x_real, x_fake]))
+    out = discriminator_step(D, SGD(1e-3), x_real, x_fake, real_target=0.9)
+    assert out["value"] == pytest.approx(losses.value_on_batch(logits[:16], logits[16:]),
+                                         rel=1e-12)
+    assert out["value"] != pytest.approx(-out["loss"], rel=1e-6)
