@@ -47,7 +47,7 @@ Two generators:
    For a histogram bin [a, b] the exact mass is P(a ≤ G(z) ≤ b) = Σ_branches
    p_z · |z(b) − z(a)|, the noise mass of the bin's preimage; we compare it with a
    histogram of G(z) for i.i.d. z ~ p_z.  Because a finite sample never matches
-   exactly, the comparison's JSD has a noise floor ≈ (bins − 1)/(8n) (THEORY.md);
+   exactly, the comparison's JSD has a noise floor ≈ (bins − 1)/(8n) (docs/THEORY.md);
    we accept up to twice the floor.
 
 What to look at in the figures (written to --out, default lessons/out/):
@@ -210,7 +210,7 @@ rel = np.max(np.abs(ideal_density[bulk] - p_data.pdf(x_plot[bulk])) / p_data.pdf
 check.below("ideal G: max relative |p_z/|G'| − p_data| within 3 sigma", rel, 1e-5, fmt=".2e")
 x_ideal = G_ideal(p_z.sample(N, rng)[:, 0])                 # (N,) samples of p_g
 w1 = metrics.w1_to_distribution(x_ideal, p_data)
-w1_tol = (0.035 if args.quick else 0.012) * SIGMA           # ~1.5× THEORY.md's 95th pct
+w1_tol = (0.035 if args.quick else 0.012) * SIGMA           # ~1.5× docs/THEORY.md's 95th pct
 check.below(f"ideal G: W1(samples of G(z), p_data) ({N:,} samples; floor-based bound)",
             w1, w1_tol)
 

@@ -19,7 +19,7 @@ Proposition 1: for fixed G, the D that maximises V is
 
 (pointwise, y ↦ a log y + b log(1 − y) peaks at y = a/(a + b)).  For two Gaussians the
 logit is a quadratic, c0 + c1 x + c2 x².  Here p_data = N(4, 0.5²) and p_g = N(3, 1²)
-(THEORY.md):
+(docs/THEORY.md):
 
     (c0, c1, c2) = (−26.8069, 13, −1.5);  D* peaks at x = −c1/(2 c2) = 13/3, and falls
     to 0 on *both* sides, because the wider p_g out-weighs the narrow p_data in both tails.
@@ -75,12 +75,12 @@ print(f"p_data = N({MU_D}, {SIGMA_D}²), p_g = N({MU_G}, {SIGMA_G}²) held fixed
 
 # %% [markdown]
 # ## 1. The loss from logits
-# THEORY.md's reference: real logits [1, −0.5, 2], fake logits [−1, 0.3] → D loss
-# (mean over real + mean over fake) = 1.0552306937.
+# docs/THEORY.md's reference: real logits [1, −0.5, 2], fake logits [−1, 0.3] → D loss
+# (mean over real + mean over fake) = 1.0552306936 (1.05523069357…).
 
 # %%
 loss_ref, _, _ = losses.discriminator_loss(np.array([1.0, -0.5, 2.0]), np.array([-1.0, 0.3]))
-check.close("D loss from logits on THEORY.md's reference batch", loss_ref, 1.0552306937, 1e-9,
+check.close("D loss from logits on docs/THEORY.md's reference batch", loss_ref, 1.05523069357, 1e-9,
             fmt=".10f")
 with np.errstate(divide="ignore", over="ignore"):
     naive = -np.log(1.0 / (1.0 + np.exp(800.0)))      # −log σ(−800), through σ

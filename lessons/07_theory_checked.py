@@ -27,7 +27,7 @@ Figures (in --out):
   07_theorem1.png      C(G) and −log 4 + 2·JSD as p_g slides past p_data (one curve,
                        two formulas), and V(½, G): flat at −log 4 whatever G is.
   07_noise_floors.png  what a perfect sampler scores at n = 1e3, 1e4, 1e5, against
-                       THEORY.md's table and the 0.01 threshold.
+                       docs/THEORY.md's table and the 0.01 threshold.
 """
 
 # %% Setup
@@ -66,7 +66,7 @@ a_star = theory.optimal_logits(p_data, p_g)                 # logit D* = log p_d
 
 # logit D* is a quadratic in x: fit one to the grid and compare with the formula
 c2, c1, c0 = np.polyfit(x, a_star, 2)
-ref = (-26.8069, 13.0, -1.5)                                 # THEORY.md
+ref = (-26.8069, 13.0, -1.5)                                 # docs/THEORY.md
 for name, got, want in zip(("c0", "c1", "c2"), (c0, c1, c2), ref):
     check.close(f"logit D* = c0 + c1 x + c2 x^2, fitted {name}", got, want, 1e-4)
 
@@ -138,7 +138,7 @@ ax2.set_title(f"Proposition 1: every direction away from D* goes down\n"
               fontsize=10)
 _lesson.savefig(fig, args, "07_proposition1.png")
 
-# %% Theorem 1: C(G) = V(D*, G) = −log 4 + 2·JSD, and the reference values of THEORY.md
+# %% Theorem 1: C(G) = V(D*, G) = −log 4 + 2·JSD, and the reference values of docs/THEORY.md
 x = theory.grid(-15.0, 25.0, 20001)                          # wide: N(10, 1) must fit too
 
 
@@ -164,7 +164,7 @@ def cdf_w1(mu_d, s_d, mu_g, s_g):
 
 p0 = theory.normal_pdf(x, 0.0, 1.0)
 worst_gap = 0.0
-# (p_g's mean, p_g's std, THEORY.md's JSD)
+# (p_g's mean, p_g's std, docs/THEORY.md's JSD)
 for mu_g, s_g, jsd_ref in [(1.0, 1.0, 0.111421), (0.1, 1.0, 0.001248),
                            (0.0, 2.0, 0.092733), (10.0, 1.0, 0.693146)]:
     pg = theory.normal_pdf(x, mu_g, s_g)
@@ -241,7 +241,7 @@ check.above("... and JSD (50 bins on mu +- 5 sigma of p_data) near log 2 = 0.693
 # Draw x and y from the SAME N(0, 1): any distance measured between them is pure noise.
 repeats = 40 if args.quick else 200
 sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-table = {  # THEORY.md, "Estimator floors" (200 repeats)
+table = {  # docs/THEORY.md, "Estimator floors" (200 repeats)
     1_000: {"jsd2": 0.0089, "w1": 0.066, "mean": 0.058},
     10_000: {"jsd2": 0.0010, "w1": 0.022, "mean": 0.021},
     100_000: {"jsd2": 1.1e-4, "w1": 0.0068, "mean": 0.007},
@@ -304,7 +304,7 @@ for key, label, color, stat in styles:
                label=label)
     if key in ("jsd2", "w1", "mean"):
         ax1.loglog(ns, [table[n][key] for n in sizes], color=color, marker="x", ms=9, lw=0)
-ax1.plot([], [], color="0.3", marker="x", lw=0, ms=9, label="THEORY.md's table")
+ax1.plot([], [], color="0.3", marker="x", lw=0, ms=9, label="docs/THEORY.md's table")
 ax1.axhline(0.01, color="#d6501f", ls="--", lw=1.2, label="the threshold JSD = 0.01")
 ax1.set_xlabel("n, samples of the (perfect) generator")
 ax1.set_ylabel("score of a perfect sampler (its noise floor)")

@@ -294,7 +294,7 @@ for _ in range(600):
     x = x - h * y
     alt.append((x, y))
 alt = np.array(alt)
-expected = [(-1, 2), (-2, 1), (-1, -1), (1, -2), (2, -1), (1, 1)]   # THEORY.md
+expected = [(-1, 2), (-2, 1), (-1, -1), (1, -2), (2, -1), (1, 1)]   # docs/THEORY.md
 check.true("alternating, lr 1, from (1, 1): the first 6 iterates",
            np.array_equal(alt[1:7], np.array(expected, dtype=float)),
            measured=" ".join(f"({a:g}, {b:g})" for a, b in alt[1:7]),

@@ -1,10 +1,10 @@
 """09 — Mode collapse: counting modes, watching a generator lose them, and packing as a remedy.
 
-Data with many modes (THEORY.md, "Follow-ups"):
+Data with many modes (docs/THEORY.md, "Follow-ups"):
 
     1D mixture   p_data(x) = Σ_k w_k N(x; μ_k, σ²),   μ = (−3, 0, 3), σ = 0.15, w_k = 1/3
     2D ring      p_data(x) = (1/8) Σ_k N(x; c_k, σ² I),  c_k = r (cos 2πk/8, sin 2πk/8),
-                 r = 2, σ = 0.1  (THEORY.md's σ = 0.02 asks our small dense nets for a
+                 r = 2, σ = 0.1  (docs/THEORY.md's σ = 0.02 asks our small dense nets for a
                  precision they do not reach in this lesson's time budget; at σ = 0.05 the
                  remedy below reached 6+ modes on only some seeds, so we use 0.1: the
                  modes are still 1.53 apart, 15σ)

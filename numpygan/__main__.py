@@ -16,7 +16,7 @@ A run that diverges (NaN/inf, or values running away) stops at the step it happe
 writes what it had (history, the figure of the last good state, summary.json) and
 exits with status 1 and a one-line message saying what diverged and what to try.
 
-Converged means both halves of the game agree (THEORY.md): p_g on p_data
+Converged means both halves of the game agree (docs/THEORY.md): p_g on p_data
 (|mean − mu| ≤ 0.1 σ, |std/σ − 1| ≤ 0.1, JSD ≤ 0.01 nats on 10,000 samples)
 *and* D(x) ≈ 1/2 (mean D on real and on generated samples in [0.45, 0.55]).
 """

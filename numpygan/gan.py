@@ -24,7 +24,7 @@ u = (x − shift) / scale, where shift and scale are the mean and standard
 deviation of a large sample of p_data drawn at the start.  D sees u; G
 outputs u; ``sample()`` maps G's output back to data units,
 x = shift + scale · u.  This is what lets one set of defaults work for
-N(4, 1.25²) and N(10, 3²) alike (THEORY.md, "What makes the 1D game converge").
+N(4, 1.25²) and N(10, 3²) alike (docs/THEORY.md, "What makes the 1D game converge").
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class GAN:
     - average: None, or a fraction f in [0, 1): from step f·total on, keep an
       exponential moving average of G's parameters, θ_avg ← β θ_avg + (1 − β) θ,
       β = ``average_beta``, and sample from it (``generator``).  Averaging the last
-      iterates damps the game's circling around its equilibrium (THEORY.md);
+      iterates damps the game's circling around its equilibrium (docs/THEORY.md);
       D keeps training against the live G.
     - check_every: check the parameters for divergence every this many steps
     - max_abs: the run stops with a DivergenceError, naming the player and the step,

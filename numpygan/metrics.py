@@ -11,7 +11,7 @@ JSD and KL from samples compare *probability masses on bins*, not densities: the
 histogram of the samples against the pdf's mass in each bin.  Binning can only lose
 information (so it shrinks the true divergence a little), and a finite sample adds
 noise that does not vanish at p_g = p_data: a perfect sampler of n = 1e4 points
-still scores a two-sample 50-bin JSD of about 0.001 (THEORY.md, "Estimator
+still scores a two-sample 50-bin JSD of about 0.001 (docs/THEORY.md, "Estimator
 floors").  A claim "JSD < 0.01" needs n ≥ 1e4.
 
 Samples that fall outside [lo, hi] are counted in the first or last bin, never
@@ -202,7 +202,7 @@ def jsd_samples(x, y, bins=50, lo=None, hi=None):
     """Two-sample histogram JSD between samples x (p_g) and y (p_data).
 
     Bins: ``bins`` equal bins on [lo, hi], by default mean(y) ± 5·std(y) (the range of
-    THEORY.md's floors table: a perfect sampler scores ~0.0089, 0.0010, 1.1e-4 at
+    docs/THEORY.md's floors table: a perfect sampler scores ~0.0089, 0.0010, 1.1e-4 at
     n = 1e3, 1e4, 1e5 with 50 bins).  Samples outside go to the edge bins.
     Returns a float (nats) in [0, log 2].
     """
@@ -342,7 +342,7 @@ def w1_to_distribution(x, dist):
 
     ``dist`` needs a ``ppf`` (Gaussian, Uniform, GaussianMixture have one).  The
     quantile grid makes this an estimate with its own floor: a perfect sampler of
-    N(0, 1) scores ≈ 0.022 (95th percentile) at n = 1e4 (THEORY.md).
+    N(0, 1) scores ≈ 0.022 (95th percentile) at n = 1e4 (docs/THEORY.md).
     """
     x = np.sort(_samples(x))
     ppf = getattr(dist, "ppf", None)

@@ -249,7 +249,7 @@ def gaussian_dstar_logit(mu_d, sigma_d, mu_g, sigma_g):
         c2 = 1/(2σg²) − 1/(2σd²),   c1 = μd/σd² − μg/σg²,
         c0 = log(σg/σd) − μd²/(2σd²) + μg²/(2σg²)
 
-    Example (THEORY.md): N(4, 0.5²) vs N(3, 1²) → (c0, c1, c2) = (−26.8069, 13, −1.5).
+    Example (docs/THEORY.md): N(4, 0.5²) vs N(3, 1²) → (c0, c1, c2) = (−26.8069, 13, −1.5).
     Returns (c0, c1, c2) as floats.
     """
     for name, v, positive in (("mu_d", mu_d, False), ("sigma_d", sigma_d, True),

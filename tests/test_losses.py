@@ -12,10 +12,11 @@ FAKE = np.array([-1.0, 0.3])
 
 def test_reference_values_from_theory():
     d, _, _ = losses.discriminator_loss(REAL, FAKE)
-    # THEORY.md prints 1.0552306937; 40-digit arithmetic gives 1.05523069357381
-    # (THEORY's last digit is rounded up), so hold the code to the exact value
+    # 40-digit arithmetic gives 1.05523069357381; the first THEORY.md printed
+    # 1.0552306937 (its last digit rounded up; docs/THEORY.md says so), so hold the
+    # code to the exact value
     assert d == pytest.approx(1.0552306935738090, abs=1e-13)
-    assert d == pytest.approx(1.0552306937, abs=2e-10)
+    assert d == pytest.approx(1.0552306936, abs=1e-10)
     g, _ = losses.generator_loss_nonsaturating(FAKE)
     assert g == pytest.approx(0.9338084660, abs=1e-10)
     mm, _ = losses.generator_loss_minimax(FAKE)

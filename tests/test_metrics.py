@@ -1,6 +1,6 @@
-"""Measuring sticks: THEORY.md's reference values, honest noise floors, and loud errors.
+"""Measuring sticks: docs/THEORY.md's reference values, honest noise floors, and loud errors.
 
-Tolerances for sample-based estimators come from THEORY.md's "Estimator floors" table
+Tolerances for sample-based estimators come from docs/THEORY.md's "Estimator floors" table
 (a perfect sampler, 200 repeats): two-sample 50-bin JSD ≈ 0.0089 / 0.0010 / 1.1e-4 at
 n = 1e3 / 1e4 / 1e5; W1 to the true quantiles ≤ 0.066 / 0.022 / 0.0068 (95th pct).
 """
@@ -37,7 +37,7 @@ def _jsd(P, Q):
         + 0.5 * np.sum(Q[Q > 0] * np.log(Q[Q > 0] / M[Q > 0]))
 
 
-# ------------------------------------------------------------- THEORY.md values
+# ------------------------------------------------------------- docs/THEORY.md values
 
 @pytest.mark.parametrize("m2, s2, jsd", [(1.0, 1.0, 0.111421), (0.1, 1.0, 0.001248),
                                          (0.0, 2.0, 0.092733), (10.0, 1.0, 0.693146)])
@@ -48,7 +48,7 @@ def test_jsd_densities_reproduces_theory_table(m2, s2, jsd):
 
 
 def test_jsd_densities_against_30_digit_quadrature():
-    # mpmath.quad with 30 digits (THEORY.md shows these rounded to 6 places)
+    # mpmath.quad with 30 digits (docs/THEORY.md shows these rounded to 6 places)
     exact = {(1.0, 1.0): 0.111421482184736179717, (0.1, 1.0): 0.00124844009607065862,
              (0.0, 2.0): 0.0927333816664125342, (10.0, 1.0): 0.693146317393984464}
     for (m2, s2), value in exact.items():
@@ -127,7 +127,7 @@ def test_w1_samples_unequal_sizes_by_replication():
 def test_w1_between_sampled_gaussians_near_truth():
     rng = np.random.default_rng(11)
     x = rng.normal(size=N)
-    # THEORY.md: W1(N(0,1), N(1,1)) = 1; W1(N(0,1), N(0,2²)) = 0.797885
+    # docs/THEORY.md: W1(N(0,1), N(1,1)) = 1; W1(N(0,1), N(0,2²)) = 0.797885
     assert metrics.w1_samples(x, rng.normal(1.0, 1.0, N)) == pytest.approx(1.0, abs=0.015)
     assert metrics.w1_samples(x, rng.normal(0.0, 2.0, N)) == pytest.approx(0.797885,
                                                                            abs=0.015)
@@ -137,7 +137,7 @@ def test_w1_to_distribution():
     rng = np.random.default_rng(12)
     assert metrics.w1_to_distribution(rng.normal(0.0, 2.0, N), Gaussian()) \
         == pytest.approx(0.797885, abs=0.01)
-    # perfect samplers stay under THEORY.md's 95th-percentile floors (0.022, 0.0068)
+    # perfect samplers stay under docs/THEORY.md's 95th-percentile floors (0.022, 0.0068)
     assert metrics.w1_to_distribution(rng.normal(size=10_000), Gaussian()) < 0.022
     assert metrics.w1_to_distribution(rng.normal(size=N), Gaussian()) < 0.0068
     assert metrics.w1_to_distribution(rng.normal(size=(N, 1)), Gaussian()) < 0.0068
@@ -293,7 +293,7 @@ def test_mode_coverage_ring_perfect_and_collapsed():
     ring = Ring2D()
     cov = metrics.mode_coverage(ring.sample(10_000, rng), ring.centers, ring.sigma)
     assert cov["n_captured"] == 8 and cov["n_modes"] == 8
-    # within 3σ in 2D: 1 − e^(−9/2) = 0.98889 (THEORY.md: 98.9 %)
+    # within 3σ in 2D: 1 − e^(−9/2) = 0.98889 (docs/THEORY.md: 98.9 %)
     assert cov["high_quality"] == pytest.approx(1 - math.exp(-4.5), abs=0.004)
     collapsed = ring.centers[2] + ring.sigma * rng.normal(size=(1000, 2))
     cov = metrics.mode_coverage(collapsed, ring.centers, ring.sigma)

@@ -1,4 +1,4 @@
-"""Goodfellow et al. 2014 on a grid: Proposition 1, Theorem 1, and THEORY.md's numbers."""
+"""Goodfellow et al. 2014 on a grid: Proposition 1, Theorem 1, and docs/THEORY.md's numbers."""
 
 import math
 
@@ -9,7 +9,7 @@ from numpygan import theory as T
 
 X = T.grid(-25.0, 35.0, 12001)          # covers every pair below with room to spare
 
-# (p_data, p_g) pairs as (mu_d, sigma_d, mu_g, sigma_g) and THEORY.md's JSD
+# (p_data, p_g) pairs as (mu_d, sigma_d, mu_g, sigma_g) and docs/THEORY.md's JSD
 THEORY_PAIRS = [((0, 1, 1, 1), 0.111421), ((0, 1, 0.1, 1), 0.001248),
                 ((0, 1, 0, 2), 0.092733), ((0, 1, 10, 1), 0.693146)]
 MORE_PAIRS = [(4, 0.5, 3, 1), (-2, 3, 1, 0.5), (0, 1, 0, 1)]

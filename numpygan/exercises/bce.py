@@ -146,11 +146,11 @@ def _bce_grad_check(bce):
         if hint:
             t_text = f"t = {t}" if not isinstance(t, np.ndarray) else "t random in [0, 1]"
             return f"{hint} [case: logits {a.shape}, {t_text}]"
-    # the THEORY.md reference: D's loss on real [1, −0.5, 2] and fake [−1, 0.3]
+    # the docs/THEORY.md reference: D's loss on real [1, −0.5, 2] and fake [−1, 0.3]
     real, fake = bce(np.array([1.0, -0.5, 2.0]), 1.0), bce(np.array([-1.0, 0.3]), 0.0)
     total = float(_call_scalar(real[0])) + float(_call_scalar(fake[0]))
-    if abs(total - 1.0552306937) > 1e-8:
-        return f"BCE(real, 1) + BCE(fake, 0) = {total:.10f}, expected 1.0552306937"
+    if abs(total - 1.05523069357) > 1e-8:
+        return f"BCE(real, 1) + BCE(fake, 0) = {total:.10f}, expected 1.0552306936"
     return None
 
 
@@ -189,7 +189,7 @@ def check_sigmoid_bce(sigmoid, bce_with_logits, stream=None):
 
     Checks σ on random logits of three shapes, σ at ±800 (no overflow) and at −30
     (relative accuracy), the mean BCE and its gradient (σ(a) − t)/N on six cases
-    (scalar and array targets, the THEORY.md reference 1.0552306937), and both at
+    (scalar and array targets, the docs/THEORY.md reference 1.0552306936), and both at
     logits ±800 (finite: 400 and [0, 0, ¼, −¼]).
     """
     c = Checker("ex01 sigmoid and BCE", {"sigmoid": sigmoid, "bce_with_logits": bce_with_logits},

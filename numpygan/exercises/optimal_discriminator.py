@@ -3,7 +3,7 @@
 ``check_optimal_discriminator(optimal_discriminator)`` checks
 D* = p_data/(p_data + p_g) against ``theory.optimal_discriminator``, D* = ½ where
 both densities vanish, V(D*, G) = −log 4 + 2·JSD (Theorem 1), and the logit
-quadratic of THEORY.md for two Gaussians.
+quadratic of docs/THEORY.md for two Gaussians.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _dstar_is_max(fn):
 
 
 def _dstar_logit_quadratic(fn):
-    """THEORY.md: N(4, 0.5²) vs N(3, 1²) → logit D* = −26.8069 + 13 x − 1.5 x²."""
+    """docs/THEORY.md: N(4, 0.5²) vs N(3, 1²) → logit D* = −26.8069 + 13 x − 1.5 x²."""
     x = np.linspace(2.0, 5.0, 31)
     D = np.asarray(fn(theory.normal_pdf(x, 4, 0.5), theory.normal_pdf(x, 3, 1.0)),
                    dtype=np.float64)
@@ -95,7 +95,7 @@ def _dstar_logit_quadratic(fn):
     want = np.array([-26.8069, 13.0, -1.5])
     if not np.allclose([c0, c1, c2], want, atol=1e-3):
         return (f"logit D* fitted as {c0:.4f} + {c1:.4f} x + {c2:.4f} x², expected "
-                "−26.8069 + 13 x − 1.5 x² (THEORY.md)")
+                "−26.8069 + 13 x − 1.5 x² (docs/THEORY.md)")
     return Ok("−26.8069 + 13 x − 1.5 x²")
 
 
@@ -106,7 +106,7 @@ def check_optimal_discriminator(optimal_discriminator, stream=None):
     Checks D* = p_data/(p_data + p_g) against ``theory.optimal_discriminator`` on a
     grid, a 2-D array and scalars; D* = ½ where both densities vanish; V(D*, G) =
     −log 4 + 2·JSD (Theorem 1) and no nudged D beats it; and logit D* for
-    N(4, 0.5²) vs N(3, 1²) is −26.8069 + 13 x − 1.5 x² (THEORY.md).
+    N(4, 0.5²) vs N(3, 1²) is −26.8069 + 13 x − 1.5 x² (docs/THEORY.md).
     """
     c = Checker("ex05 optimal discriminator", {"optimal_discriminator": optimal_discriminator},
                 stream)
@@ -117,6 +117,6 @@ def check_optimal_discriminator(optimal_discriminator, stream=None):
             lambda: _dstar_zeros(f))
     c.check("V(D*, G) is the maximum, −log 4 + 2·JSD", ["optimal_discriminator"],
             lambda: _dstar_is_max(f))
-    c.check("two Gaussians: logit D* is the quadratic of THEORY.md",
+    c.check("two Gaussians: logit D* is the quadratic of docs/THEORY.md",
             ["optimal_discriminator"], lambda: _dstar_logit_quadratic(f))
     return c.finish()
