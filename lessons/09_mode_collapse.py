@@ -29,7 +29,7 @@ time, says "these fakes are all alike".
 The remedy measured here: packing (PacGAN, Lin et al. 2018).  D judges m samples at
 once, all real or all fake:
 
-    D(x_1, …, x_m)    on m = 2 samples concatenated: input width 2·m = 4 on the ring
+    D(x_1, …, x_m)    on m = 2 samples concatenated: input width m·d = 2·2 = 4 on the ring
 
 Two samples of a collapsed G sit close together, two real samples mostly come from two
 different modes — a difference a packed D can see.  In code it is only a reshape,
@@ -282,7 +282,8 @@ for row, (m, name) in enumerate(((1, "plain GAN"), (2, "packed D (m = 2)"))):
         ax.set_xlim(lo, hi)
         if row == 1:
             ax.set_xlabel("x")
-axes[0, 0].legend(fontsize=8, loc="upper left")
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9)
 fig.suptitle(f"1D mixture, D's lr 5× below G's: at the end the plain GAN covers {n_1d[1]}/3 "
              f"modes, the packed D {n_1d[2]}/3" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "09_mixture_1d.png")
@@ -327,13 +328,13 @@ ax2.plot(runs_1d[1]["step"], runs_1d[1]["covered"], "o-", ms=3, color=plots.C_FA
 ax2.plot(runs_1d[2]["step"], runs_1d[2]["covered"], "s-", ms=3, color=plots.C_REAL,
          label="packed D (m = 2)")
 ax2.axhline(3, color="black", lw=0.8, ls=":", label="all 3 modes")
-ax2.set_ylim(-0.2, 3.4)
+ax2.set_ylim(-0.2, 4.2)                         # room above the curves for the legend
 ax2.set_yticks(range(4))
 ax2.set_xlabel("training step")
 ax2.set_ylabel("modes covered (of 3; 2,000 samples)")
 ax2.set_title(f"1D mixture: at the end the plain GAN covers {n_1d[1]}/3, the packed D "
               f"{n_1d[2]}/3", fontsize=10)
-ax2.legend(fontsize=9, loc="lower right")
+ax2.legend(fontsize=9, loc="upper center", ncol=3)
 ax2.grid(alpha=0.3)
 fig.suptitle("Modes covered during training (a mode counts when it gets ≥ ¼ of its share "
              "of samples within 3σ)", fontsize=11)

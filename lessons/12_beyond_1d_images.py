@@ -278,13 +278,15 @@ def to_img(x):
     return (np.clip(x, -1, 1).reshape(-1, 8, 8) + 1.0) / 2.0
 
 
+QUICK_NOTE = ("\n[--quick: far too few steps to see strokes form — run the lesson without "
+              "--quick]" if args.quick else "")
 steps_shown = sorted(rows)
 fig, axes = plt.subplots(1, len(steps_shown), figsize=(2.6 * len(steps_shown), 3.0),
                          layout="constrained")
 for ax, t in zip(axes, steps_shown):
     plots.sample_grid(to_img(rows[t]), ax, nrow=4, title=f"step {t:,}")
 fig.suptitle(f"G's images for the same 16 noise vectors z over training ({data_name}): "
-             "from the untrained G's noise to strokes", fontsize=11)
+             "from the untrained G's noise to strokes" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "12_samples_over_training.png")
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), layout="constrained")
@@ -295,7 +297,8 @@ plots.sample_grid(to_img(x_gen[:36]), axes[1], nrow=6,
 plots.sample_grid(to_img(x_train[nn_idx[:36]]), axes[2], nrow=6,
                   title="each sample's nearest training image")
 fig.suptitle(f"Real vs generated: G's samples lie a median {np.median(d_gen):.2f} from the "
-             f"training set, unseen real images {np.median(d_held):.2f}", fontsize=11)
+             f"training set, unseen real images {np.median(d_held):.2f}" + QUICK_NOTE,
+             fontsize=11)
 _lesson.savefig(fig, args, "12_real_vs_generated.png")
 
 hist = gan.history
@@ -331,7 +334,7 @@ ax3.set_title("classes among G's samples (≥ ¼ of their share);\n"
               "variety, not quality: even step 0's noise 'covers' some", fontsize=10)
 ax3.legend(fontsize=8, loc="lower right")
 ax3.grid(alpha=0.3)
-fig.suptitle(f"Training a dense GAN on {data_name}", fontsize=11)
+fig.suptitle(f"Training a dense GAN on {data_name}" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "12_training.png")
 
 check.finish()

@@ -114,5 +114,7 @@ def savefig(fig, args, name):
     path = os.path.join(args.out, name)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
-    print(f"figure: {os.path.relpath(path)}")
+    rel = os.path.relpath(path)
+    # a path inside the current folder reads best relative; one outside, absolute
+    print(f"figure: {os.path.abspath(path) if rel.startswith(os.pardir) else rel}")
     return path

@@ -99,7 +99,8 @@ def build_parser():
     p.add_argument("--no-gif", action="store_true", help="skip the animation")
     p.add_argument("--frames", type=_int_at_least("--frames", 2), default=40,
                    help="snapshots for the animation (default 40)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress lines (the one-line verdict is still printed)")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="write a checkpoint (.npz: both networks, both optimizers, the rng, "
                         "the history) to PATH every --save-every steps and at the end; "
@@ -367,18 +368,19 @@ def main(argv=None):
     if not args.no_gif:
         plots.animate(snaps, os.path.join(args.out, "gan_1d.gif"))
 
+    # the verdict, always (--quiet drops only the progress lines and the file list)
+    verdict = "converged" if result["converged"] else "NOT converged"
+    failed = [k for k, ok in result["checks"].items() if not ok]
+    print(f"{'' if args.quiet else chr(10)}{verdict} in {seconds:.1f} s: mean "
+          f"{result['mean']:.3f} (target {args.mu:g}), std {result['std']:.3f} (target "
+          f"{args.sigma:g}), JSD {result['jsd']:.4f} nats, W1 {result['w1']:.3f}, "
+          f"D(x) {result['d_real']:.3f}, D(G(z)) {result['d_fake']:.3f}, "
+          f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
     if not args.quiet:
-        verdict = "converged" if result["converged"] else "NOT converged"
-        failed = [k for k, ok in result["checks"].items() if not ok]
-        print(f"\n{verdict} in {seconds:.1f} s: mean {result['mean']:.3f} (target "
-              f"{args.mu:g}), std {result['std']:.3f} (target {args.sigma:g}), "
-              f"JSD {result['jsd']:.4f} nats, W1 {result['w1']:.3f}, "
-              f"D(x) {result['d_real']:.3f}, D(G(z)) {result['d_fake']:.3f}, "
-              f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
-              + (f"; failed: {', '.join(failed)}" if failed else ""))
         print(f"wrote {args.out}/gan_1d.png, "
               + ("" if args.no_gif else f"{args.out}/gan_1d.gif, ")
-              + f"{args.out}/summary.json, {args.out}/samples.npy"
+              + f"{args.out}/summary.json, {args.out}/samples.npy, {args.out}/history.npz"
               + (f", checkpoint {args.save}" if args.save is not None else ""))
     return 0
 

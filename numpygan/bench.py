@@ -405,7 +405,8 @@ def table(r) -> str:
         + f", NumPy's BLAS {r['blas_threads']}; median of interleaved rounds, "
         f"{r['iters']} iterations each",
         "",
-        f"{'backend':<16}{'µs / iter':>12}{'vs numba':>12}",
+        f"{'backend':<16}{'µs / iter':>12}{'vs numba':>12}   (time per iteration; "
+        "vs numba = its time / Numba's)",
     ]
     names = [("numpy", "numpy"), ("numba", "numba"), ("torch", f"torch {r.get('torch_version')}")]
     base = r.get("numba_us")
@@ -419,7 +420,8 @@ def table(r) -> str:
         lines.append(f"{'torch':<16}{r['torch']}")
     ra = r["ratios"]
     if "numba_over_torch" in ra:
-        lines.append(f"numba / torch = {ra['numba_over_torch']:.3f}")
+        lines.append(f"numba / torch = {ra['numba_over_torch']:.3f}   (time ratio: below 1, "
+                     "Numba is faster)")
     if "numba_over_numpy" in ra:
         lines.append(f"numba / numpy = {ra['numba_over_numpy']:.3f}")
     if "matmul" in r:
@@ -430,7 +432,10 @@ def table(r) -> str:
         for k, v in mm["gflops"].items():
             lines.append(f"{k:<22}{v:>10.1f}{mm['fraction_of_np_dot'][k]:>10.2f}×"
                          f"{mm['fraction_of_peak'][k]:>9.0%}")
-        lines.append(f"(peak {mm['peak_gflops']:g} GFLOP/s FP64: --peak-gflops)")
+        lines.append("(matmul_bias: x W + b, a dense layer's forward; matmul_tn: xᵀ g, its dW; "
+                     "matmul_nt: g Wᵀ, its dx)")
+        lines.append(f"(of peak: of this machine's {mm['peak_gflops']:g} GFLOP/s FP64, measured "
+                     "here; give yours with --peak-gflops)")
     if "compile" in r:
         c = r["compile"]
         lines += ["", f"fresh process: import {c['import_s']:.2f} s; Numba kernels for this "

@@ -216,3 +216,10 @@ def test_divergence_mid_run_keeps_curves_figure_and_last_good_checkpoint(tmp_pat
     last_good = io.load(ck)
     assert last_good.step_count == done
     assert all(np.all(np.isfinite(p)) for p in last_good.G.params() + last_good.D.params())
+
+
+def test_quiet_still_prints_the_one_line_verdict(tmp_path, capsys):
+    assert main([*QUICK, "--steps", "20", "--out", str(tmp_path)]) == 0
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip()]
+    assert len(lines) == 1 and re.match(r"(NOT )?converged in [\d.]+ s: mean ", lines[0])
+    assert (tmp_path / "history.npz").exists()
