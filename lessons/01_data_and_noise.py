@@ -47,8 +47,9 @@ Two generators:
    For a histogram bin [a, b] the exact mass is P(a ≤ G(z) ≤ b) = Σ_branches
    p_z · |z(b) − z(a)|, the noise mass of the bin's preimage; we compare it with a
    histogram of G(z) for i.i.d. z ~ p_z.  Because a finite sample never matches
-   exactly, the comparison's JSD has a noise floor ≈ (bins − 1)/(8n) (docs/THEORY.md);
-   we accept up to twice the floor.
+   exactly, the comparison's JSD has a noise floor ≈ (bins − 1)/(8n) (for small
+   differences JSD ≈ χ²/8, and a histogram's χ² against its exact bin masses has mean
+   (bins − 1)/n; lesson 07 measures such floors); we accept up to twice the floor.
 
 What to look at in the figures (written to --out, default lessons/out/):
 
@@ -109,7 +110,7 @@ ax_z.hist(z_noise, bins=bins_z, density=True, color="0.6", alpha=0.6,
           label=f"histogram of {N:,} z ~ p_z (60 bins on [−1.5, 1.5])")
 zz = np.linspace(-1.5, 1.5, 601)
 ax_z.plot(zz, p_z.pdf(zz), color="black", lw=2, label="p_z(z) = 1/2 on [−1, 1]")
-ax_z.set(title="The noise prior p_z: flat on [−1, 1]; the histogram wobbles around 1/2",
+ax_z.set(title="The noise prior p_z: flat on [−1, 1];\nthe histogram wobbles around 1/2",
          xlabel="z", ylabel="density", ylim=(0, 0.8))
 ax_z.legend(loc="upper left", fontsize=8)
 bins_x = np.linspace(MU - 5 * SIGMA, MU + 5 * SIGMA, 81)
@@ -118,7 +119,7 @@ ax_x.hist(x_data, bins=bins_x, density=True, color="0.6", alpha=0.6,
 xx = np.linspace(MU - 5 * SIGMA, MU + 5 * SIGMA, 801)
 ax_x.plot(xx, p_data.pdf(xx), color="black", ls=(0, (1.5, 1.5)), lw=2,
           label=f"p_data(x) = N({MU:g}, {SIGMA:g}²)")
-ax_x.set(title="The data p_data: a bell at mu = 4 that G must learn to imitate",
+ax_x.set(title="The data p_data: a bell at mu = 4\nthat G must learn to imitate",
          xlabel="x", ylabel="density", ylim=(0, 1.35 * p_data.pdf(MU)))
 ax_x.legend(loc="upper left", fontsize=8)
 _lesson.savefig(fig, args, "01_p_data_and_p_z.png")
@@ -210,7 +211,9 @@ rel = np.max(np.abs(ideal_density[bulk] - p_data.pdf(x_plot[bulk])) / p_data.pdf
 check.below("ideal G: max relative |p_z/|G'| − p_data| within 3 sigma", rel, 1e-5, fmt=".2e")
 x_ideal = G_ideal(p_z.sample(N, rng)[:, 0])                 # (N,) samples of p_g
 w1 = metrics.w1_to_distribution(x_ideal, p_data)
-w1_tol = (0.035 if args.quick else 0.012) * SIGMA           # ~1.5× docs/THEORY.md's 95th pct
+# docs/THEORY.md's 95th percentile of W1, scaled by 1/√n to this N: 0.0156σ at 2e4, 0.0048σ
+# at 2e5; we allow 2.2–2.5× that
+w1_tol = (0.035 if args.quick else 0.012) * SIGMA
 check.below(f"ideal G: W1(samples of G(z), p_data) ({N:,} samples; floor-based bound)",
             w1, w1_tol)
 
@@ -307,7 +310,7 @@ for (name, G, Gp, xs, dens, samples, edges, how, Gp_check, how_check), \
     ax_map.set_ylim(bottom=y_floor)
     ax_map.set(title=f"{name}: the map z → x", xlabel="z  (noise, p_z = U(−1, 1))",
                ylabel="x = G(z)", xlim=(-1, 1))
-    ax_map.legend(loc="upper left", fontsize=8,
+    ax_map.legend(loc="best", fontsize=8,
                   title="grey: 13 evenly spaced z", title_fontsize=8)
     ax_d.semilogy(z_show, np.abs(Gp(z_show)), color="#1f5fbf", lw=1.8,
                   label=f"|G'(z)| by {how}")

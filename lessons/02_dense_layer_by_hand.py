@@ -60,8 +60,9 @@ What to look at in the figure (02_gradient_checks.png, in --out):
   jumps of ReLU/LeakyReLU at 0 and the bells of tanh' and σ' (σ' ≤ 1/4: gradients
   shrink through sigmoids).
 - bottom: every rel_error on a log scale against its acceptance line (1e-7 for one
-  layer, 1e-5 for a network) — correct code sits far below (1e-8 … 1e-12), the
-  planted bugs (~1) and float32 (~1e-2) far above.
+  layer, 1e-5 for a network) — correct code sits below its line (single layers near
+  1e-9 … 1e-12; a whole network, through several layers, as high as ~1e-7, still 60×
+  under its line), the planted bugs (~1) and float32 (~1e-2) far above.
 
 Run:  python lessons/02_dense_layer_by_hand.py [--quick] [--seed N] [--out DIR]
 """

@@ -11,7 +11,7 @@ D(x) = σ(a); the loss is computed from a, stably, never from σ(a):
     −log σ(a) = softplus(−a),   −log(1 − σ(a)) = softplus(a),
     softplus(a) = max(a, 0) + log(1 + e^(−|a|))
 
-(log σ(−800) computed naively is log 0 = −inf; softplus gives 800).
+(−log σ(−800) computed naively is −log 0 = +inf; softplus(800) gives 800).
 
 Proposition 1: for fixed G, the D that maximises V is
 
@@ -243,7 +243,7 @@ ax_v.axhline(-math.log(4), color="0.5", lw=1.2, ls=":",
              label="−log 4 = −1.3863 (only if p_g = p_data)")
 ax_v.set(title="V(D, G) rises to C(G), the best any D can do", xlabel="D step",
          ylabel="V (nats)", ylim=(-1.45, -0.85))
-ax_v.legend(fontsize=9, loc="lower right")
+ax_v.legend(fontsize=9, loc="center right")
 ax_v.grid(alpha=0.25)
 _lesson.savefig(fig, args, "03_training.png")
 

@@ -368,7 +368,7 @@ ax_j.axhline((50 - 1) / (8 * N_EVAL), color="#7b3294", ls=":", lw=1,
              label="JSD noise floor of a perfect sampler ≈ (bins − 1)/(8n)")
 ax_j.set(xlabel="training iteration", ylabel="distance (log scale)",
          title="... and so does p_g to p_data: the half V cannot show")
-ax_j.legend(fontsize=8)
+ax_j.legend(fontsize=8, loc="upper right")
 ax_j.grid(alpha=0.25, which="both")
 _lesson.savefig(fig, args, "04_value_and_distance.png")
 

@@ -14,10 +14,15 @@ da/dx and G's Jacobian dx/dθ_G.  So for one sample the two gradients are parall
     ‖dL_ns/dθ_G‖ / ‖dL_mm/dθ_G‖ = (1 − D(G(z))) / D(G(z))   = 99 at D(G(z)) = 0.01.
 
 Early in training G is bad, D rejects its samples confidently (D(G(z)) ≈ 0) and the
-minimax loss is flat right there: G learns almost nothing.  Worse, the minimax loss
-weights each sample by D(G(z_i)): the samples D rejects — the ones that must move —
-get the least say.  Adam rescales gradients (a constant factor cancels in its update),
-which softens saturation but does not undo that weighting.
+minimax loss is flat right there.  On the real models below, as D grows confident the
+non-saturating gradient grows many-fold over 300 D-steps (printed below) while the minimax one stays
+small: the gap is one loss waking up, not the other one dying, and G under minimax
+learns far more slowly.  Worse, the minimax loss weights each sample by D(G(z_i)): the
+samples D rejects most — the ones that must move — get the least say in G's step,
+which serves the few fakes D half-believes and drags the rest wherever that goes (in
+the right panel, many further from the data).  Adam rescales gradients (a constant
+factor cancels in its update), which softens saturation but does not undo that
+weighting.
 
 Figures (in --out):
   05_loss_curves.png    left: the two losses as functions of D(G(z)) — the minimax one
@@ -151,7 +156,7 @@ check.between("... its D(G(z)) (the z nearest 0.01)", d1, 0.005, 0.02)
 steps = 100 if args.quick else 600
 every = 10
 curves = {}
-at_100 = {}
+at_0, at_100 = {}, {}
 for kind in ("minimax", "non-saturating"):
     g = copy.deepcopy(gan)
     g.loss = kind
@@ -160,8 +165,9 @@ for kind in ("minimax", "non-saturating"):
     def measure(g, w1=w1, kind=kind):
         s = g.sample(2000, np.random.default_rng([args.seed, 6]))[:, 0]
         w1.append((g.step_count, metrics.w1_to_distribution(s, p_data)))
-        if g.step_count == 100:                     # the picture at the step we check
-            at_100[kind] = g.sample(10_000, np.random.default_rng([args.seed, 7]))[:, 0]
+        if g.step_count in (0, 100):                # the start, and the step we check
+            x = g.sample(10_000, np.random.default_rng([args.seed, 7]))[:, 0]
+            (at_0 if g.step_count == 0 else at_100)[kind] = x
 
     # the lr schedule is planned for 600 steps either way, so --quick sees the same start
     g.train(steps, callback=measure, every=every, total=600)
@@ -211,8 +217,9 @@ ax1b.set_ylim(0, max(0.3, rows[:, 1].max() * 1.1))
 h1, l1 = ax1.get_legend_handles_labels()
 h2, l2 = ax1b.get_legend_handles_labels()
 ax1.legend(h1 + h2, l1 + l2, fontsize=8.5, loc="center right")
-ax1.set_title(f"As D learns to reject G, the gap opens:\n×{rows[-1, 3] / rows[-1, 2]:.0f} "
-              f"at mean D(G(z)) = {d_conf:.3f}", fontsize=10)
+ax1.set_title(f"As D learns to reject G, the gap opens (×{rows[-1, 3] / rows[-1, 2]:.0f} at\n"
+              f"mean D(G(z)) = {d_conf:.3f}): the non-saturating gradient grows",
+              fontsize=10)
 ax2.plot(*curves["minimax"].T, color=C_MM, lw=2, label="minimax")
 ax2.plot(*curves["non-saturating"].T, color=C_NS, lw=2, label="non-saturating")
 ax2.axhline(0.5 * SIGMA, color="0.5", ls=":", lw=1, label="σ/2")
@@ -222,18 +229,21 @@ ax2.set_title(f"Same start, same seed: after 100 steps W1 is\n{w_mm[100]:.2f} (m
               f"{w_ns[100]:.2f} (non-saturating)", fontsize=10)
 ax2.legend(fontsize=8.5)
 ax2.grid(alpha=0.3)
-lo, hi = MU - 6 * SIGMA, MU + 4 * SIGMA
+lo, hi = MU - 9 * SIGMA, MU + 4 * SIGMA
 xs = np.linspace(lo, hi, 400)
 ax3.plot(xs, p_data.pdf(xs), color="black", ls=":", lw=2, label="$p_{data}$")
+c, dens = density_histogram(at_0["minimax"], lo, hi, bins=104)
+ax3.fill_between(c, dens, step="mid", color="0.8",
+                 label=f"$p_g$ at the start (both; cut off, peaks at {dens.max():.1f})")
 for kind, color in (("minimax", C_MM), ("non-saturating", C_NS)):
-    c, dens = density_histogram(at_100[kind], lo, hi, bins=80)
+    c, dens = density_histogram(at_100[kind], lo, hi, bins=104)
     ax3.step(c, dens, where="mid", color=color, lw=1.6,
              label=f"$p_g$ after 100 steps, {kind}")
-ax3.axvline(MU + OFFSET * SIGMA, color="0.5", lw=0.8, ls="--")
-ax3.text(MU + OFFSET * SIGMA, ax3.get_ylim()[1] * 0.95, " G's start", fontsize=8.5,
-         color="0.3", va="top")
+top = max(float(p_data.pdf(np.array([MU]))[0]),
+          *(density_histogram(at_100[k], lo, hi, bins=104)[1].max() for k in at_100))
+ax3.set_ylim(0, 1.6 * top)                      # room for the legend; the start is cut off
 ax3.set_xlabel("x")
-ax3.set_ylabel("density (histogram of 10,000 G(z), 80 bins)")
+ax3.set_ylabel("density (histogram of 10,000 G(z), 104 bins)")
 ax3.set_title(f"Where each loss has taken G after 100 steps: minimax\nleft {left['minimax']:.0%} "
               f"of its samples below μ − 2σ (non-saturating: {left['non-saturating']:.0%})",
               fontsize=10)

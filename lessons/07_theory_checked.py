@@ -285,8 +285,8 @@ for n in sizes:
 fail_1e3 = np.mean(floors[1_000]["jsd2"] >= 0.01)
 fail_1e4 = np.mean(floors[10_000]["jsd2"] >= 0.01)
 check.above("share of PERFECT samplers failing 'two-sample JSD < 0.01' at n = 1,000",
-            fail_1e3, 0.1, fmt=".2f")
-check.below("... at n = 10,000 (noise is 10x under the threshold)", fail_1e4, 0.01, fmt=".2f")
+            fail_1e3, 0.1, fmt=".3f")
+check.below("... at n = 10,000 (noise is 10x under the threshold)", fail_1e4, 0.01, fmt=".3f")
 # The JSD against the known pdf (what lesson 06 reports) sits at about half the two-sample
 # floor: one histogram is noisy instead of two.
 ratio = floors[10_000]["jsd1"].mean() / floors[10_000]["jsd2"].mean()
@@ -319,8 +319,8 @@ for n, color in [(1_000, "#d6501f"), (10_000, "#1f5fbf")]:
 ax2.axvline(0.01, color="black", ls="--", lw=1.2, label="threshold 0.01")
 ax2.set_xlabel("two-sample 50-bin JSD of a perfect sampler (nats)")
 ax2.set_ylabel(f"repeats (of {repeats})")
-ax2.set_title(f"{fail_1e3:.0%} of perfect samplers 'fail' JSD < 0.01 at n = 1,000;\n"
-              f"{fail_1e4:.0%} at n = 10,000", fontsize=10)
+ax2.set_title(f"{fail_1e3:.1%} of perfect samplers 'fail' JSD < 0.01 at n = 1,000;\n"
+              f"{fail_1e4:.1%} at n = 10,000", fontsize=10)
 ax2.legend(fontsize=8)
 _lesson.savefig(fig, args, "07_noise_floors.png")
 

@@ -10,12 +10,14 @@ they decay.  The failure modes, from the same bad start (G 4σ left of p_data):
 
     k = 5 (5 D-steps per G-step): D separates real from fake better early; here the
                                   game converges as well per G-step, at ~3× the work.
-    D too strong (G's lr ÷ 100):  D wins — D(x) → 1, D(G(z)) → 0 — and G barely moves
-                                  (with the minimax loss its gradient ∝ D(G(z)) → 0,
-                                  lesson 05).
+    D too strong (G's lr ÷ 100):  D wins — D(x) → 1, D(G(z)) → 0 — and G barely moves:
+                                  its steps are a hundredth of D's (these games use the
+                                  non-saturating loss, so its gradient does not vanish;
+                                  with the minimax loss it would, lesson 05).
     G too strong (D's lr ÷ 1000): G carries its samples to wherever the current D says
                                   "data", and D, all but frozen, never corrects it: G runs
-                                  off along D's stale extrapolation, or collapses many z
+                                  off along D's stale extrapolation (to either side of
+                                  μ, depending on the seed), or collapses many z
                                   onto one x (the paper's "Helvetica scenario", §6).
 
 Why it is hard: a GAN is not a minimisation but a game, and gradient steps on a game
@@ -41,8 +43,8 @@ short run does not show one schedule ending better than the other).
 Figures (in --out):
   08_balance.png    four balances of one game from the same bad start: W1 to p_data,
                     p_g's mean, what D says, p_g's spread.  Watch D(x) → 1, D(G(z)) → 0
-                    when D wins; p_g's mean run off past μ, or its spread collapse,
-                    when G wins.
+                    when D wins; p_g's mean run off far from μ (to either side), or its
+                    spread collapse, when G wins.
   08_decay.png      a constant vs a linearly decayed learning rate: how much p_g still
                     moves at the end, and its distance to p_data.
   08_game_dynamics.png  top, V = x·y: the alternating hexagon, the simultaneous
@@ -173,7 +175,7 @@ axes[0].set_title("Distance to p_data: balanced games converge,\n"
                   "D too strong stalls, G too strong never settles", fontsize=10)
 axes[1].axhline(0, color="0.5", ls=":", lw=1, label="μ (p_data's mean)")
 axes[1].set_ylabel("(mean of $p_g$ − μ) / σ   (symlog: linear in ±2)")
-axes[1].set_title("Where p_g's mass is: G too strong runs off past μ\n"
+axes[1].set_title("Where p_g's mass is: G too strong runs off, far from μ\n"
                   "(or collapses onto a point: see the printed verdicts)", fontsize=10)
 axes[1].set_yscale("symlog", linthresh=2)
 ticks = [-20, -10, -4, -2, 0, 2, 4, 10, 20]
@@ -197,11 +199,13 @@ axes[3].axhline(0.1, color="0.5", ls="--", lw=1, label="σ/10: collapsed")
 axes[3].set_ylabel("std of $p_g$ / σ")
 axes[3].set_title("How spread p_g is: when G is too strong it may\n"
                   "collapse many z onto one x ('Helvetica scenario')", fontsize=10)
-axes[3].legend(fontsize=8, loc="lower left")
+axes[3].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2,
+               frameon=False)
 for ax in axes:
     ax.set_xlabel("G-steps (iterations of Algorithm 1)")
     ax.grid(alpha=0.3)
-axes[0].legend(fontsize=8, loc="lower left")
+axes[0].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2,
+               frameon=False)
 axes[2].legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3,
                frameon=False)
 fig.suptitle(f"Four balances of one game, same bad start (G 4σ left of p_data), seed "
@@ -414,7 +418,7 @@ check.below(f"simultaneous + R1: distance after {N} steps", r_r1[-1], 1e-6, fmt=
 fig = plt.figure(figsize=(19, 10.4))
 top, bottom = fig.subfigures(2, 1)
 top.subplots_adjust(left=0.05, right=0.98, wspace=0.3, top=0.86, bottom=0.1)
-bottom.subplots_adjust(left=0.05, right=0.98, wspace=0.38, top=0.86, bottom=0.1)
+bottom.subplots_adjust(left=0.05, right=0.98, wspace=0.38, top=0.86, bottom=0.24)
 top.suptitle("The bilinear game V = x·y: x minimises, y maximises", fontsize=12)
 bottom.suptitle("Dirac-GAN: p_data = δ_0, p_θ = δ_θ, D's logit ψ·x", fontsize=12)
 axes = top.subplots(1, 3)
@@ -433,7 +437,7 @@ ax.set_xlabel("x (the minimiser, like G)")
 ax.set_ylabel("y (the maximiser, like D)")
 ax.set_title("V = x·y, learning rate 1, from (1, 1):\nneither method ever reaches (0, 0)",
              fontsize=10)
-ax.legend(fontsize=8, loc="lower left")
+ax.legend(fontsize=8, loc="upper right")
 ax.grid(alpha=0.3)
 ax = axes[1]
 ax.plot(*small["alternating"].T, color=C_ALT, lw=1.5, label="alternating: a closed orbit")
@@ -459,7 +463,8 @@ ax.legend(fontsize=8)
 ax.grid(alpha=0.3, which="both")
 
 axes = bottom.subplots(1, 4)
-tg, pg = np.meshgrid(np.linspace(-3, 3, 17), np.linspace(-3, 3, 17))
+LIM = 4.0                                  # the spiral ends at radius ~3.5: keep it in view
+tg, pg = np.meshgrid(np.linspace(-LIM, LIM, 21), np.linspace(-LIM, LIM, 21))
 sg = 1.0 / (1.0 + np.exp(-pg * tg))
 colors = [C_SIM, C_ALT, C_R1]
 for ax, (name, p), color in zip(axes[:3], paths.items(), colors):
@@ -469,12 +474,12 @@ for ax, (name, p), color in zip(axes[:3], paths.items(), colors):
     ax.plot(*p[0], "ko", ms=5, label="start (θ, ψ) = (1, 1)")
     ax.plot(*p[-1], marker="X", color=color, ms=9, lw=0, label=f"after {N} steps")
     ax.plot([0], [0], "k*", ms=12, label="equilibrium: θ = 0 (G on the data), ψ = 0")
-    ax.set_xlim(-3, 3)
-    ax.set_ylim(-3, 3)
+    ax.set_xlim(-LIM, LIM)
+    ax.set_ylim(-LIM, LIM)
     ax.set_aspect("equal")
     ax.set_xlabel("θ   (G: where p_θ = δ_θ sits)")
     ax.set_ylabel("ψ   (D's logit slope)")
-    ax.legend(fontsize=7.5, loc="lower left")
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.17), frameon=False)
 axes[0].set_title(f"simultaneous GD, h = {H}: spirals out\n"
                   f"(|λ| = √(1 + h²/4) = {math.sqrt(1 + H * H / 4):.5f} > 1)", fontsize=10)
 axes[1].set_title(f"alternating GD, h = {H}: circles for ever\n(|λ| = 1: never converges)",
