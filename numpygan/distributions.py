@@ -28,28 +28,15 @@ import math
 
 import numpy as np
 
+from ._checks import check_number as _check_number
+from ._checks import show as _show
+
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 _LOG_SQRT2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 # ---------------------------------------------------------------- argument checks
-
-def _show(v):
-    """repr of a value, with NumPy scalars shown as plain numbers (1.5, not np.float64(1.5))."""
-    return repr(v.item() if isinstance(v, np.generic) else v)
-
-
-def _check_number(who, name, value, positive=False):
-    """A finite real number (positive if asked), returned as a float; else ValueError."""
-    ok = (not isinstance(value, (bool, np.bool_))
-          and isinstance(value, (int, float, np.integer, np.floating))
-          and np.isfinite(value) and (value > 0 or not positive))
-    if not ok:
-        allowed = "a positive finite number" if positive else "a finite number"
-        raise ValueError(f"{who}: {name} must be {allowed}, got {_show(value)}")
-    return float(value)
-
 
 def _check_count(who, name, value, minimum=1):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \

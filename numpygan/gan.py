@@ -34,6 +34,7 @@ import copy
 import numpy as np
 
 from . import losses
+from ._checks import is_number as _is_number
 from .network import Sequential, mlp
 from .optim import Adam
 
@@ -104,11 +105,6 @@ def generator_step(G, D, g_opt, z, loss="non-saturating"):
     G.backward(du)                                   # (m, d) -> (m, Z), fills G's grads
     g_opt.step(G.params(), G.grads())
     return {"loss": g_loss, "d_fake": losses.mean_d(logits)}
-
-
-def _is_number(value):
-    return (not isinstance(value, (bool, np.bool_))
-            and isinstance(value, (int, float, np.integer, np.floating)))
 
 
 def _one_blas_thread():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from ._checks import check_number, is_number
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -142,9 +143,7 @@ class Dense(Layer):
                 raise ValueError(f"Dense: {name} must be a positive integer, got {v!r}")
         if init not in ("he", "glorot"):
             raise ValueError(f"Dense: init must be 'he' or 'glorot', got {init!r}")
-        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(gain) or gain <= 0:
-            raise ValueError(f"Dense: gain must be a positive finite number, got {gain!r}")
+        check_number("Dense", "gain", gain, positive=True)
         if rng is None:
             rng = np.random.default_rng()
         if not isinstance(rng, np.random.Generator):
@@ -300,8 +299,7 @@ class LeakyReLU(_Activation):
     """``out = x if x > 0 else alpha·x``;  backward ``dx = dout if x > 0 else alpha·dout``."""
 
     def __init__(self, alpha: float = 0.2):
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-                or not (0 <= alpha < 1):
+        if not (is_number(alpha) and 0 <= alpha < 1):
             raise ValueError(f"LeakyReLU: alpha must be in [0, 1), got {alpha!r}")
         self.alpha = float(alpha)
         self._x = None

@@ -32,14 +32,11 @@ import math
 
 import numpy as np
 
+from ._checks import check_number, is_number, show as _show
+
 LOG2 = math.log(2.0)
 # Sub-intervals per bin (even, for Simpson's rule) when integrating a pdf over a bin.
 _SUB = 16
-
-
-def _show(v):
-    """repr of a value, with NumPy scalars shown as plain numbers (1.5, not np.float64(1.5))."""
-    return repr(v.item() if isinstance(v, np.generic) else v)
 
 
 # ---------------------------------------------------------------- argument checks
@@ -243,8 +240,7 @@ def kl_pdf(x, pdf, lo, hi, bins=100, direction="data||g", alpha=0.5):
     """
     if direction not in KL_DIRECTIONS:
         raise ValueError(f"direction must be one of {KL_DIRECTIONS}, got {direction!r}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(alpha) or alpha <= 0:
+    if not (is_number(alpha) and np.isfinite(alpha) and alpha > 0):
         raise ValueError(f"alpha (pseudo-counts per bin) must be > 0, got {_show(alpha)}")
     x = _samples(x)
     P = pdf_bin_masses(pdf, lo, hi, bins)
@@ -263,10 +259,7 @@ def kl_gaussians(mu1, s1, mu2, s2):
     """KL(N(μ1, s1²) ‖ N(μ2, s2²)) = log(s2/s1) + (s1² + (μ1 − μ2)²)/(2 s2²) − ½  (closed form)."""
     for name, v, positive in (("mu1", mu1, False), ("s1", s1, True),
                               ("mu2", mu2, False), ("s2", s2, True)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(v) or (positive and v <= 0):
-            allowed = "a positive finite number" if positive else "a finite number"
-            raise ValueError(f"kl_gaussians: {name} must be {allowed}, got {_show(v)}")
+        check_number("kl_gaussians", name, v, positive)
     return float(math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5)
 
 

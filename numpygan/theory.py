@@ -25,13 +25,10 @@ import math
 
 import numpy as np
 
+from ._checks import check_number, show as _show
+
 LOG4 = np.log(4)
 LOG2 = np.log(2)
-
-
-def _show(v):
-    """repr of a value, with NumPy scalars shown as plain numbers (1.5, not np.float64(1.5))."""
-    return repr(v.item() if isinstance(v, np.generic) else v)
 
 
 # ---------------------------------------------------------------------- the grid
@@ -39,9 +36,7 @@ def _show(v):
 def grid(lo, hi, n=2001):
     """n equally spaced points from lo to hi (both included): the x of every integral here."""
     for name, v in (("lo", lo), ("hi", hi)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(v):
-            raise ValueError(f"grid: {name} must be a finite number, got {_show(v)}")
+        check_number("grid", name, v)
     if not lo < hi:
         raise ValueError(f"grid: need lo < hi, got lo={_show(lo)}, hi={_show(hi)}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
@@ -254,10 +249,7 @@ def gaussian_dstar_logit(mu_d, sigma_d, mu_g, sigma_g):
     """
     for name, v, positive in (("mu_d", mu_d, False), ("sigma_d", sigma_d, True),
                               ("mu_g", mu_g, False), ("sigma_g", sigma_g, True)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(v) or (positive and v <= 0):
-            allowed = "a positive finite number" if positive else "a finite number"
-            raise ValueError(f"gaussian_dstar_logit: {name} must be {allowed}, got {_show(v)}")
+        check_number("gaussian_dstar_logit", name, v, positive)
     vd, vg = sigma_d ** 2, sigma_g ** 2
     c2 = 1.0 / (2 * vg) - 1.0 / (2 * vd)
     c1 = mu_d / vd - mu_g / vg
