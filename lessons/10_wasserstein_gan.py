@@ -410,9 +410,12 @@ ax.set_title(f"the end: mean {mean_end:.2f}, std {std_end:.2f}, W1 {w1_end:.3f};
              f"1 % quantile {q01_g:.2f} (p_data's {q01_d:.2f})"
              + (": the far left tail is missing" if q01_g - q01_d > 0.2 * SIGMA else ""),
              fontsize=10)
+ax.set_ylim(0, 1.4 * max(dens.max(), float(p_data.pdf(np.array([MU]))[0])))  # legend room
 ax.legend(fontsize=9, loc="upper right")
 fig.suptitle(f"WGAN with a penalised critic (λ = {LAM:g}, n_critic = {N_CRITIC}) on "
-             f"N({MU:g}, {SIGMA:g}²), G started near x = {START:g}", fontsize=11)
+             f"N({MU:g}, {SIGMA:g}²), G started near x = {START:g}"
+             + ("\n[--quick: far too few steps for G to arrive — run the lesson without "
+                "--quick]" if args.quick else ""), fontsize=11)
 _lesson.savefig(fig, args, "10_training.png")
 
 check.finish()
