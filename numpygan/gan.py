@@ -74,19 +74,15 @@ def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0):
     x = np.concatenate([x_real, x_fake], axis=0)   # (2m, d): one pass for both
     logits = D.forward(x)                          # (2m, 1)
     real_logits, fake_logits = logits[:m], logits[m:]
-    loss, d_real_logits, d_fake_logits = losses.discriminator_loss(
+    # losses.discriminator_loss, with mean D(x) and mean D(G(z)) from the same pass
+    loss, d_real_logits, d_fake_logits, d_real, d_fake = losses._discriminator_loss(
         real_logits, fake_logits, real_target=real_target)
     D.backward(np.concatenate([d_real_logits, d_fake_logits], axis=0))  # (2m, 1)
     d_opt.step(D.params(), D.grads())
     # V on this batch, from logits: log σ(a) = −softplus(−a), log(1 − σ(a)) = −softplus(a)
     # (with real_target 1 it is −loss; label smoothing changes the loss, not V)
     value = -loss if real_target == 1 else losses.value_on_batch(real_logits, fake_logits)
-    return {
-        "loss": loss,
-        "d_real": losses.mean_d(real_logits),
-        "d_fake": losses.mean_d(fake_logits),
-        "value": value,
-    }
+    return {"loss": loss, "d_real": d_real, "d_fake": d_fake, "value": value}
 
 
 def generator_step(G, D, g_opt, z, loss="non-saturating"):
@@ -100,11 +96,12 @@ def generator_step(G, D, g_opt, z, loss="non-saturating"):
     """
     u = G.forward(z)                                 # (m, Z) -> (m, d)
     logits = D.forward(u)                            # (m, d) -> (m, 1)
-    g_loss, dlogits = losses.generator_loss(logits, kind=loss)
+    # losses.generator_loss, with mean D(G(z)) from the same pass
+    g_loss, dlogits, d_fake = losses._generator_loss(logits, kind=loss)
     du = D.backward(dlogits)                         # (m, 1) -> (m, d), D not updated
     G.backward(du)                                   # (m, d) -> (m, Z), fills G's grads
     g_opt.step(G.params(), G.grads())
-    return {"loss": g_loss, "d_fake": losses.mean_d(logits)}
+    return {"loss": g_loss, "d_fake": d_fake}
 
 
 def _one_blas_thread():

@@ -432,15 +432,20 @@ def _nb_dense_backward_into(x, dout, W, dW, db, dx):  # pragma: no cover - compi
     _gemm(dc, WT, dx)  # (N, M) @ (M, D) -> (N, D)
 
 
-def _np_dense_backward(x, dout, W):
-    return x.T @ dout, dout.sum(axis=0), dout @ W.T  # (D, M), (M,), (N, D)
+def _np_dense_backward(x, dout, W, dW=None, db=None):
+    if dW is None:
+        return x.T @ dout, dout.sum(axis=0), dout @ W.T  # (D, M), (M,), (N, D)
+    np.matmul(x.T, dout, out=dW)   # (D, N) @ (N, M) -> (D, M), written into dW
+    np.sum(dout, axis=0, out=db)   # (N, M) -> (M,), written into db
+    return dW, db, dout @ W.T      # (N, D)
 
 
-def _nb_dense_backward(x, dout, W):
-    """Numba twin of ``_np_dense_backward``: allocates, then runs the loops."""
-    dW = np.empty((x.shape[1], W.shape[1]), dtype=x.dtype)  # (D, M)
-    db = np.empty(W.shape[1], dtype=x.dtype)                 # (M,)
-    dx = np.empty(x.shape, dtype=x.dtype)                    # (N, D)
+def _nb_dense_backward(x, dout, W, dW=None, db=None):
+    """Numba twin of ``_np_dense_backward``: allocates what it must, then runs the loops."""
+    if dW is None:
+        dW = np.empty((x.shape[1], W.shape[1]), dtype=x.dtype)  # (D, M)
+        db = np.empty(W.shape[1], dtype=x.dtype)                 # (M,)
+    dx = np.empty(x.shape, dtype=x.dtype)                        # (N, D)
     _nb_dense_backward_into(x, dout, W, dW, db, dx)
     return dW, db, dx
 
@@ -613,7 +618,7 @@ def col_sum(g):
     return _np_col_sum(g)
 
 
-def dense_backward(x, dout, W):
+def dense_backward(x, dout, W, dW=None, db=None):
     """All three gradients of a dense layer ``out = x W + b`` in one call.
 
         dW = xᵀ dout        (D, N) @ (N, M) -> (D, M)
@@ -622,7 +627,10 @@ def dense_backward(x, dout, W):
 
     The same numbers as ``matmul_tn``, ``col_sum`` and ``matmul_nt``; one call
     from Python instead of three (on small layers the calls cost more than the
-    arithmetic).  Returns ``(dW, db, dx)``.
+    arithmetic).  Given ``dW`` (D, M) and ``db`` (M,) (C-contiguous, x's dtype),
+    writes the gradients into them instead of allocating: a layer's gradients
+    then stay where an optimizer finds them (``network.Sequential`` keeps all of
+    a network's in one array).  Returns ``(dW, db, dx)``.
     """
     dt = x.dtype.type if type(x) is _ndarray else None
     if not ((dt is _f64 or dt is _f32) and type(dout) is _ndarray and type(W) is _ndarray
@@ -630,16 +638,40 @@ def dense_backward(x, dout, W):
             and W.ndim == 2 and x.shape[0] == dout.shape[0] and x.shape[1] == W.shape[0]
             and dout.shape[1] == W.shape[1]):
         _explain_dense_backward(x, dout, W)
+    if dW is not None or db is not None:
+        if not (type(dW) is _ndarray and type(db) is _ndarray and dW.dtype.type is dt
+                and db.dtype.type is dt and dW.shape == W.shape and db.shape == (W.shape[1],)
+                and dW.flags.c_contiguous and db.flags.c_contiguous and dW.flags.writeable
+                and db.flags.writeable):
+            _explain_gradient_outputs(W, dW, db)
     if _NUMBA:
         try:
             if _parallel(x.shape[0], x.shape[1], W.shape[1]):
-                return (_nb_matmul_tn_par(x, dout), _nb_col_sum(dout),
-                        _nb_matmul_nt_par(dout, W))
-            return _nb_dense_backward(x, dout, W)
+                gW, gb = _nb_matmul_tn_par(x, dout), _nb_col_sum(dout)
+                if dW is None:
+                    dW, db = gW, gb
+                else:
+                    dW[...], db[...] = gW, gb
+                return dW, db, _nb_matmul_nt_par(dout, W)
+            return _nb_dense_backward(x, dout, W, dW, db)
         except _NumbaTypingError:
             _explain_dense_backward(x, dout, W)
             raise
-    return _np_dense_backward(x, dout, W)
+    return _np_dense_backward(x, dout, W, dW, db)
+
+
+def _explain_gradient_outputs(W, dW, db):
+    for name, a, shape in (("dW", dW, W.shape), ("db", db, (W.shape[1],))):
+        if not isinstance(a, np.ndarray):
+            raise ValueError(f"dense_backward: {name} must be given with the other, as a NumPy "
+                             f"array of shape {shape}, got {type(a).__name__}")
+        if a.shape != shape or a.dtype != W.dtype:
+            raise ValueError(f"dense_backward: {name} must have shape {shape} and dtype "
+                             f"{W.dtype} to receive the gradient, got shape {a.shape}, "
+                             f"dtype {a.dtype}")
+        if not (a.flags.c_contiguous and a.flags.writeable):
+            raise ValueError(f"dense_backward: {name} must be a writeable C-contiguous array "
+                             "(the gradient is written into it)")
 
 
 # ==========================================================================

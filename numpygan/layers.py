@@ -5,8 +5,9 @@ The contract every layer keeps (CS231n's forward/backward with a cache):
     out = layer.forward(x)      # computes, and caches what backward needs
     dx  = layer.backward(dout)  # dL/dx from dL/dout; stores dL/dW, dL/db
 
-``backward`` *overwrites* the parameter gradients: calling it twice leaves the
-gradients of the last call, never their sum.  The optimizer (``optim.py``)
+``backward`` *overwrites* the parameter gradients, in place: calling it twice
+leaves the gradients of the last call, never their sum (``layer.dW.copy()``
+keeps one).  The optimizer (``optim.py``)
 updates the parameters in a separate call, so every gradient can be checked
 against a numerical one before anything moves.
 
@@ -174,7 +175,7 @@ class Dense(Layer):
 
     @W.setter
     def W(self, value):
-        self._W = self._checked_param("W", value, (self.n_in, self.n_out))
+        self._set_param("_W", self._checked_param("W", value, (self.n_in, self.n_out)))
 
     @property
     def b(self):
@@ -182,7 +183,32 @@ class Dense(Layer):
 
     @b.setter
     def b(self, value):
-        self._b = self._checked_param("b", value, (self.n_out,))
+        self._set_param("_b", self._checked_param("b", value, (self.n_out,)))
+
+    def _set_param(self, attr, value):
+        # Values are copied into the existing array, never swapped for the
+        # caller's: the array may be a view into the one a Sequential keeps all
+        # its parameters in (see network.Sequential), and an optimizer holds it.
+        current = getattr(self, attr, None)
+        if current is None:
+            setattr(self, attr, value.copy())
+        else:
+            current[...] = value
+
+    def _use_storage(self, theta, grad):
+        """Move W, b into the flat array ``theta`` and dW, db into ``grad``, as views.
+
+        ``theta`` and ``grad`` have D·M + M elements: W row by row, then b.  The
+        values are copied in; afterwards ``W``, ``b``, ``dW``, ``db`` are views of
+        the two arrays, with the same shapes as before.
+        """
+        DM = self.n_in * self.n_out
+        W, b = theta[:DM].reshape(self.n_in, self.n_out), theta[DM:]
+        W[...], b[...] = self._W, self._b
+        self._W, self._b = W, b
+        dW, db = grad[:DM].reshape(self.n_in, self.n_out), grad[DM:]
+        dW[...], db[...] = self.dW, self.db
+        self.dW, self.db = dW, db
 
     def _checked_param(self, name, value, shape):
         value = np.asarray(value)
@@ -230,9 +256,9 @@ class Dense(Layer):
     def _backward(self, dout):
         x = self._x
         # dW = xᵀ dout (D, N) @ (N, M) -> (D, M);  db = Σ_n dout[n] (N, M) -> (M,);
-        # dx = dout Wᵀ (N, M) @ (M, D) -> (N, D): one kernel call for the three
-        self.dW, self.db, dx = kernels.dense_backward(x, dout, self._W)
-        return dx
+        # dx = dout Wᵀ (N, M) @ (M, D) -> (N, D): one kernel call for the three,
+        # writing dW and db into the layer's arrays (in place: copy them to keep them)
+        return kernels.dense_backward(x, dout, self._W, self.dW, self.db)[2]
 
     def params(self):
         return [self._W, self._b]

@@ -28,14 +28,14 @@ import numpy as np
 from . import kernels
 
 
-def _check_logits(name, a):
+def _check_logits(name, a, finite=True):
     if not isinstance(a, np.ndarray):
         raise ValueError(f"{name} must be a NumPy array of logits, got {type(a).__name__}")
     if a.dtype.kind != "f":
         raise ValueError(f"{name} must be a float array, got dtype {a.dtype}")
     if a.size == 0:
         raise ValueError(f"{name} is empty (shape {a.shape}); need at least one logit")
-    if not kernels.all_finite(a):
+    if finite and not kernels.all_finite(a):
         raise ValueError(
             f"{name} holds NaN or inf: the network producing them has diverged "
             "(try a lower learning rate)"
@@ -63,7 +63,7 @@ def bce_with_logits(logits, targets):
     - loss: float
     - dlogits: array of a's shape, ``(σ(a) − t) / N``
     """
-    _check_logits("logits", logits)
+    _check_logits("logits", logits, finite=False)   # finite: checked below
     try:
         t = np.asarray(targets, dtype=logits.dtype)
     except (TypeError, ValueError):
@@ -80,8 +80,8 @@ def bce_with_logits(logits, targets):
         raise ValueError(f"targets must lie in [0, 1], got {float(bad)!r}")
     if t.ndim == 0 and logits.ndim <= 2:
         # the usual case, one pass over the logits (kernels.bce_logits: NumPy or Numba)
-        loss, dlogits, _ = kernels.bce_logits(logits, float(t))
-        return loss, dlogits
+        return _bce(logits, float(t))[:2]
+    _check_logits("logits", logits)
     n = logits.size
     # softplus(a) and σ(a) as in the functions above, sharing e^(−|a|) and 1 + e^(−|a|)
     e = np.exp(-np.abs(logits))
@@ -89,6 +89,20 @@ def bce_with_logits(logits, targets):
     loss = float(np.sum((np.maximum(logits, 0) - t * logits) + np.log1p(e)) / n)
     dlogits = (np.where(logits >= 0, 1 / d, e / d) - t) / n
     return loss, dlogits
+
+
+def _bce(logits, t):
+    """(loss, dlogits, mean D) of ``bce_with_logits`` for a scalar target t in [0, 1]
+    and (N,) or (N, M) logits, in one pass (mean D = mean σ(a), what histories record).
+
+    A NaN or inf logit makes the loss NaN or inf, so the logits are only searched
+    for one (to say so) when the loss is not finite.
+    """
+    _check_logits("logits", logits, finite=False)
+    loss, dlogits, mean_s = kernels.bce_logits(logits, t)
+    if not loss - loss == 0:   # NaN or ±inf
+        _check_logits("logits", logits)
+    return loss, dlogits, mean_s
 
 
 def mean_d(logits):
@@ -114,13 +128,25 @@ def discriminator_loss(real_logits, fake_logits, real_target=1.0):
     ``real_target`` < 1 is one-sided label smoothing (then D* = α p_data/(p_data+p_g)).
     Returns (loss, d_real_logits, d_fake_logits).  At equilibrium loss = 2 log 2.
     """
+    return _discriminator_loss(real_logits, fake_logits, real_target)[:3]
+
+
+def _discriminator_loss(real_logits, fake_logits, real_target=1.0):
+    """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z)) from the same pass."""
     if isinstance(real_target, bool) \
             or not isinstance(real_target, (int, float, np.integer, np.floating)) \
             or not (0 < real_target <= 1):
         raise ValueError(f"real_target must be a number in (0, 1], got {real_target!r}")
-    loss_real, d_real = bce_with_logits(real_logits, real_target)
-    loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
-    return loss_real + loss_fake, d_real, d_fake
+    _check_logits("real_logits", real_logits, finite=False)
+    _check_logits("fake_logits", fake_logits, finite=False)
+    if real_logits.ndim > 2 or fake_logits.ndim > 2:
+        loss_real, d_real = bce_with_logits(real_logits, real_target)
+        loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
+        return (loss_real + loss_fake, d_real, d_fake,
+                mean_d(real_logits), mean_d(fake_logits))
+    loss_real, d_real, mean_real = _bce(real_logits, float(real_target))
+    loss_fake, d_fake, mean_fake = _bce(fake_logits, 0.0)
+    return loss_real + loss_fake, d_real, d_fake, mean_real, mean_fake
 
 
 def generator_loss_minimax(fake_logits):
@@ -157,6 +183,17 @@ def generator_loss(fake_logits, kind="non-saturating"):
             f"generator loss must be one of {sorted(GENERATOR_LOSSES)}, got {kind!r}"
         )
     return GENERATOR_LOSSES[kind](fake_logits)
+
+
+def _generator_loss(fake_logits, kind="non-saturating"):
+    """``generator_loss``, and the batch's mean D(G(z)) from the same pass."""
+    _check_logits("fake_logits", fake_logits, finite=False)
+    if kind == "non-saturating" and fake_logits.ndim <= 2:
+        return _bce(fake_logits, 1.0)          # mean softplus(−a): BCE with target 1
+    if kind == "minimax" and fake_logits.ndim <= 2:
+        loss, dlogits, mean = _bce(fake_logits, 0.0)
+        return -loss, -dlogits, mean           # −BCE(a, 0), as generator_loss_minimax
+    return (*generator_loss(fake_logits, kind), mean_d(fake_logits))
 
 
 def critic_loss(real_scores, fake_scores):

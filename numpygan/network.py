@@ -49,6 +49,34 @@ class Sequential:
         self.n_in = dense[0].n_in
         self.n_out = dense[-1].n_out
         self.dtype = dense[0].dtype
+        self._pack()
+
+    def _pack(self):
+        """Keep all parameters in one flat array, and all their gradients in another.
+
+        Each Dense layer's W, b (and dW, db) become views into the two arrays, in
+        the order ``params()`` lists them, so the list tiles the array without
+        gaps.  Nothing a user sees changes (shapes, values, ``layer.W``), but an
+        optimizer can update the whole network in one kernel call instead of one
+        per array (``optim.Adam``): on the lessons' small networks the calls
+        cost more than the arithmetic.  Layers of mixed dtypes, or a layer used
+        twice, are left as they are.
+        """
+        dense = [l for l in self.layers if isinstance(l, Dense)]
+        if len({id(l) for l in dense}) < len(dense) or any(l.dtype != self.dtype for l in dense):
+            return
+        sizes = [l.n_in * l.n_out + l.n_out for l in dense]   # W (D, M) then b (M,)
+        theta = np.empty(sum(sizes), dtype=self.dtype)        # all of W1, b1, W2, b2, ...
+        grad = np.empty(sum(sizes), dtype=self.dtype)         # all of dW1, db1, ...
+        start = 0
+        for layer, n in zip(dense, sizes):
+            layer._use_storage(theta[start:start + n], grad[start:start + n])
+            start += n
+
+    def __setstate__(self, state):
+        # copy.deepcopy copies each view as an array of its own: pack the copy again
+        self.__dict__.update(state)
+        self._pack()
 
     def forward(self, x):
         """Run every layer in order: (N, n_in) -> (N, n_out)."""

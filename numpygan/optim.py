@@ -13,9 +13,39 @@ same network every step.  ``lr`` is a plain attribute: a schedule may change it.
 
 from __future__ import annotations
 
+from operator import is_
+
 import numpy as np
 
 from .kernels import _adam_update, all_finite
+
+
+def _flat_base(arrays):
+    """The 1-D array that ``arrays`` are consecutive views of, end to end; else None.
+
+    ``network.Sequential`` keeps a network's parameters like that (and their
+    gradients): then one kernel call can update all of them.
+    """
+    base = arrays[0].base if arrays and isinstance(arrays[0], np.ndarray) else None
+    if not (isinstance(base, np.ndarray) and base.ndim == 1 and base.flags.c_contiguous):
+        return None
+    address = base.__array_interface__["data"][0]
+    for a in arrays:
+        if not (isinstance(a, np.ndarray) and a.base is base and a.flags.c_contiguous
+                and a.__array_interface__["data"][0] == address):
+            return None
+        address += a.nbytes
+    return base if address == base.__array_interface__["data"][0] + base.nbytes else None
+
+
+def _flat_zeros(like):
+    """Zeros shaped like each array of ``like``, as views into one flat array: (flat, views)."""
+    flat = np.zeros(sum(a.size for a in like), dtype=like[0].dtype)
+    views, start = [], 0
+    for a in like:
+        views.append(flat[start:start + a.size].reshape(a.shape))
+        start += a.size
+    return flat, views
 
 
 def _check_lr(lr):
@@ -141,24 +171,77 @@ class Adam(Optimizer):
         self.m = None
         self.v = None
         self._shapes = None
+        self._flat = None   # see _flat_arrays
 
     def step(self, params, grads):
-        params, grads = self._check(params, grads)
-        if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+        params, grads = list(params), list(grads)
+        flat = self._flat_arrays(params, grads)
+        if flat is None:
+            params, grads = self._check(params, grads)
+            if self.m is None:
+                self.m = _flat_zeros(params)[1]
+                self.v = _flat_zeros(params)[1]
+            if any(m.shape != p.shape or m.dtype != p.dtype for p, m in zip(params, self.m)):
+                raise ValueError("Adam.step: the moments m, v do not fit the parameters "
+                                 "(a state loaded for another network?)")
+            flat = self._flatten(params, grads)
+        elif not all_finite(flat[1]):
+            self._check(params, grads)   # raises, naming the gradient that holds NaN or inf
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         c1 = 1.0 - b1 ** self.t   # bias corrections: (1 − βᵗ), not (1 − β)
         c2 = 1.0 - b2 ** self.t
-        if any(m.shape != p.shape or m.dtype != p.dtype for p, m in zip(params, self.m)):
-            raise ValueError("Adam.step: the moments m, v do not fit the parameters "
-                             "(a state loaded for another network?)")
+        # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
+        # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update, whose
+        # checks were made above), element by element: the same numbers whether
+        # it runs once over the flat arrays or once per parameter array
+        if flat is not None:
+            _adam_update(*flat, self.lr, b1, b2, c1, c2, self.eps)
+            return
         for p, g, m, v in zip(params, grads, self.m, self.v):
-            # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
-            # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update,
-            # whose checks _check made above)
             _adam_update(p, g, m, v, self.lr, b1, b2, c1, c2, self.eps)
+
+    def _flatten(self, params, grads):
+        """After a full check: the flat (θ, g, m, v) when params and grads are each one
+        flat array (as a Sequential's are), remembered for the next steps; else None."""
+        self._flat = None
+        theta, grad = _flat_base(params), _flat_base(grads)
+        if theta is None or grad is None or theta.dtype != grad.dtype \
+                or any(p.shape != g.shape for p, g in zip(params, grads)):
+            return None
+        m, v = _flat_base(self.m), _flat_base(self.v)
+        if m is None or m.dtype != theta.dtype:   # a loaded or copied state: one array again
+            m, views = _flat_zeros(self.m)
+            for view, a in zip(views, self.m):
+                view[...] = a
+            self.m = views
+        if v is None or v.dtype != theta.dtype:
+            v, views = _flat_zeros(self.v)
+            for view, a in zip(views, self.v):
+                view[...] = a
+            self.v = views
+        self._flat = (tuple(params), tuple(grads), tuple(self.m), tuple(self.v),
+                      (theta, grad, m, v))
+        return self._flat[4]
+
+    def _flat_arrays(self, params, grads):
+        """The flat (θ, g, m, v) of the last step if the same arrays came again, else None.
+
+        "The same" is checked by identity (a view never moves within its array), and
+        each cached array must still be the base of the first view: a deep copy
+        makes the views arrays of their own, and then this is None.
+        """
+        f = self._flat
+        if f is None:
+            return None
+        P, G, M, V, flat = f
+        if not (len(params) == len(P) and len(grads) == len(G) and len(self.m) == len(M)
+                and len(self.v) == len(V) and all(map(is_, params, P))
+                and all(map(is_, grads, G)) and all(map(is_, self.m, M))
+                and all(map(is_, self.v, V)) and P[0].base is flat[0]
+                and G[0].base is flat[1] and M[0].base is flat[2] and V[0].base is flat[3]):
+            return None
+        return flat
 
     def state(self) -> dict:
         out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),
@@ -180,3 +263,4 @@ class Adam(Optimizer):
         self.m = [np.array(state[f"m_{i}"]) for i in idx] or None
         self.v = [np.array(state[f"v_{i}"]) for i in idx] or None
         self._shapes = [m.shape for m in self.m] if self.m else None
+        self._flat = None

@@ -1,0 +1,159 @@
+"""One flat array for a network's parameters (and one for its gradients), and Adam's
+single kernel call over them: the same numbers as array by array, through copies,
+loads and hand-set weights."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from numpygan import kernels
+from numpygan.layers import Dense, ReLU
+from numpygan.network import Sequential, mlp
+from numpygan.optim import Adam, _flat_base
+
+
+def _train(net, opt, steps, seed=5):
+    """A few steps of a made-up regression, so that every parameter moves."""
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        x = rng.normal(size=(8, net.n_in))
+        out = net.forward(x)
+        net.backward(out - 1.0)            # d/dout of ½‖out − 1‖²
+        opt.step(net.params(), net.grads())
+
+
+def _unpacked_copy(net):
+    """The same network whose W, b, dW, db are arrays of their own (no flat storage)."""
+    other = copy.deepcopy(net)
+    for layer in other.layers:
+        if isinstance(layer, Dense):
+            layer._W, layer._b = layer._W.copy(), layer._b.copy()
+            layer.dW, layer.db = layer.dW.copy(), layer.db.copy()
+    assert _flat_base(other.params()) is None
+    return other
+
+
+def test_params_and_grads_tile_one_array_each(rng):
+    net = mlp([2, 5, 3, 1], rng=rng)
+    theta, grad = _flat_base(net.params()), _flat_base(net.grads())
+    assert theta is not None and grad is not None and theta is not grad
+    assert theta.size == net.n_params() == grad.size
+    # in params() order: W1 row by row, b1, W2, b2, ...
+    np.testing.assert_array_equal(theta, np.concatenate([p.ravel() for p in net.params()]))
+
+
+def test_backward_writes_the_gradients_in_place(rng):
+    net = mlp([2, 4, 1], rng=rng)
+    dW = net.layers[0].dW
+    net.forward(rng.normal(size=(3, 2)))
+    net.backward(np.ones((3, 1)))
+    assert net.layers[0].dW is dW and np.any(dW != 0)
+    assert _flat_base(net.grads()) is not None
+
+
+def test_assigning_W_copies_into_the_storage(rng):
+    net = mlp([2, 4, 1], rng=rng)
+    theta = _flat_base(net.params())
+    new = np.arange(8.0).reshape(2, 4)
+    net.layers[0].W = new
+    new[0, 0] = 99.0                        # the caller's array is not aliased
+    assert net.layers[0].W[0, 0] == 0.0
+    np.testing.assert_array_equal(theta[:8], np.arange(8.0))
+    assert _flat_base(net.params()) is theta
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_adam_flat_equals_array_by_array(rng, backend):
+    if backend == "numba" and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    with kernels.backend(backend):
+        net = mlp([1, 6, 6, 1], rng=rng)
+        other = _unpacked_copy(net)
+        opt_flat, opt_arrays = Adam(1e-2, beta1=0.5), Adam(1e-2, beta1=0.5)
+        _train(net, opt_flat, 20)
+        _train(other, opt_arrays, 20)
+        assert opt_flat._flat is not None and opt_arrays._flat is None
+        for p, q in zip(net.params(), other.params()):
+            np.testing.assert_array_equal(p, q)      # bit for bit
+        for a, b in zip(opt_flat.m + opt_flat.v, opt_arrays.m + opt_arrays.v):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_deep_copies_train_apart_and_alike(rng):
+    net = mlp([1, 6, 1], rng=rng)
+    opt = Adam(1e-2)
+    _train(net, opt, 3)
+    net2, opt2 = copy.deepcopy((net, opt))
+    assert _flat_base(net2.params()) is not None      # the copy is packed again
+    assert _flat_base(net2.params()) is not _flat_base(net.params())
+    before = [p.copy() for p in net.params()]
+    _train(net2, opt2, 4)
+    for p, q in zip(net.params(), before):             # the original did not move
+        np.testing.assert_array_equal(p, q)
+    _train(net, opt, 4)                                # and catches up to the same place
+    for p, q in zip(net.params(), net2.params()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_adam_load_state_then_steps_alike(rng):
+    net = mlp([1, 4, 1], rng=rng)
+    opt = Adam(1e-2)
+    _train(net, opt, 3)
+    net2 = copy.deepcopy(net)
+    opt2 = Adam(1e-2)
+    opt2.load_state(opt.state())           # separate arrays; packed again on its next step
+    _train(net, opt, 2, seed=9)
+    _train(net2, opt2, 2, seed=9)
+    assert opt2._flat is not None
+    for p, q in zip(net.params(), net2.params()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_adam_replaced_moment_is_noticed(rng):
+    net = mlp([1, 3, 1], rng=rng)
+    opt = Adam(1e-2)
+    _train(net, opt, 2)
+    opt.m[0] = np.zeros_like(opt.m[0])     # by hand: the cached flat arrays no longer hold it
+    assert opt._flat_arrays(net.params(), net.grads()) is None
+    _train(net, opt, 1)
+    assert _flat_base(opt.m) is not None and not np.all(opt.m[0] == 0)
+
+
+def test_adam_flat_path_still_refuses_nan_gradients(rng):
+    net = mlp([1, 3, 1], rng=rng)
+    opt = Adam(1e-2)
+    _train(net, opt, 2)
+    before = [p.copy() for p in net.params()]
+    net.layers[2].db[0] = np.nan
+    with pytest.raises(ValueError, match="grad 3 .*NaN or inf"):
+        opt.step(net.params(), net.grads())
+    for p, q in zip(net.params(), before):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_shared_or_mixed_layers_stay_unpacked(rng):
+    shared = Dense(3, 3, rng=rng)
+    net = Sequential([shared, ReLU(), shared])
+    assert _flat_base(net.params()) is None
+    opt = Adam(1e-2)
+    _train(net, opt, 2)                    # the array-by-array path
+    assert opt._flat is None
+    mixed = Sequential([Dense(2, 3, rng=rng), Dense(3, 1, rng=rng, dtype=np.float32)])
+    assert _flat_base(mixed.params()) is None
+
+
+def test_dense_backward_into_given_arrays(rng, each_backend):
+    x, g, W = rng.normal(size=(5, 3)), rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
+    dW, db = np.empty((3, 4)), np.empty(4)
+    ref = kernels.dense_backward(x, g, W)
+    got = kernels.dense_backward(x, g, W, dW, db)
+    assert got[0] is dW and got[1] is db
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    with pytest.raises(ValueError, match="dW must have shape \\(3, 4\\)"):
+        kernels.dense_backward(x, g, W, np.empty((4, 3)), db)
+    with pytest.raises(ValueError, match="db must be given with the other"):
+        kernels.dense_backward(x, g, W, dW, None)
+    with pytest.raises(ValueError, match="writeable C-contiguous"):
+        kernels.dense_backward(x, g, W, np.empty((4, 3)).T, db)
