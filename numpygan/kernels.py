@@ -1110,6 +1110,226 @@ def sigmoid_backward(out, dout):
     return _np_sigmoid_backward(out, dout)
 
 
+# ==========================================================================
+# A whole network in one call.  On the lessons' small networks a Python call
+# per layer costs more than the layer's arithmetic, so network.Sequential hands
+# its whole stack of Dense and activation layers to these two (on the Numba
+# backend), with all its parameters in one flat array theta and all their
+# gradients in another, grad (see Sequential._pack).
+#
+#   plan[i] = (kind, D, M, p, c) for layer i: its kind (DENSE, RELU, ...), its
+#             input and output widths D and M, the offset p of its W (D·M values,
+#             row by row, then b, M values) in theta and grad, and the offset c
+#             of its output among the activations, in units of N values
+#   alphas[i] = layer i's LeakyReLU slope (unused by the other kinds)
+#   acts    = every layer's output, one after another, each (N, M) row by row:
+#             layer i's output is acts[N·c : N·(c + M)] seen as (N, M)
+#
+# The loops are the layer kernels' loops above, in the same order, so the
+# numbers are bit for bit those of running the layers one at a time (tested).
+# ==========================================================================
+DENSE, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, error_model="numpy")  # sigmoid: x / 0 gives inf, as in NumPy
+def _nb_mlp_forward(x, theta, plan, alphas):  # pragma: no cover - compiled
+    N = x.shape[0]
+    L = plan.shape[0]
+    acts = np.empty(N * (plan[L - 1, 4] + plan[L - 1, 2]), dtype=x.dtype)
+    h = np.ascontiguousarray(x)  # (N, D): layer 0's input
+    for i in range(L):
+        kind, D, M, p, c = plan[i, 0], plan[i, 1], plan[i, 2], plan[i, 3], plan[i, 4]
+        out = acts[N * c:N * (c + M)].reshape((N, M))  # (N, M): layer i's output
+        if kind == DENSE:
+            # out = h W + b, as _nb_matmul_bias: every row starts at b, then h W is added
+            W = theta[p:p + D * M].reshape((D, M))
+            b = theta[p + D * M:p + D * M + M]
+            for n in range(N):
+                for m in range(M):
+                    out[n, m] = b[m]
+            _gemm(h, W, out)
+        else:
+            # the activation, element by element, as the layer kernels compute it
+            alpha = alphas[i]
+            for n in range(N):
+                for m in range(M):
+                    v = h[n, m]
+                    if kind == RELU:
+                        out[n, m] = v if v > 0 else 0.0
+                    elif kind == LEAKY_RELU:
+                        out[n, m] = v if v > 0 else alpha * v
+                    elif kind == TANH:
+                        out[n, m] = np.tanh(v)
+                    elif v >= 0:  # SIGMOID, stable on both sides
+                        out[n, m] = 1.0 / (1.0 + np.exp(-v))
+                    else:
+                        e = np.exp(v)
+                        out[n, m] = e / (1.0 + e)
+        h = out
+    return acts
+
+
+@njit(cache=True)
+def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts):  # pragma: no cover
+    N = x.shape[0]
+    L = plan.shape[0]
+    xc = np.ascontiguousarray(x)
+    g = np.ascontiguousarray(dout)  # (N, M) of the last layer: dL/d(its output)
+    for i in range(L - 1, -1, -1):
+        kind, D, M, p, c = plan[i, 0], plan[i, 1], plan[i, 2], plan[i, 3], plan[i, 4]
+        if i == 0:
+            h = xc  # layer 0's input: the network's
+        else:
+            c_in = plan[i - 1, 4]
+            h = acts[N * c_in:N * (c_in + D)].reshape((N, D))  # the previous output
+        dx = np.empty((N, D), dtype=x.dtype)  # (N, D): dL/dh
+        if kind == DENSE:
+            # dW = hᵀ g, db = Σ_n g[n], dx = g Wᵀ, written into grad's views
+            W = theta[p:p + D * M].reshape((D, M))
+            dW = grad[p:p + D * M].reshape((D, M))
+            db = grad[p + D * M:p + D * M + M]
+            _nb_dense_backward_into(h, g, W, dW, db, dx)
+        else:
+            out = acts[N * c:N * (c + M)].reshape((N, M))  # this layer's output
+            alpha = alphas[i]
+            # the activation's derivative, element by element, times g
+            for n in range(N):
+                for m in range(M):
+                    if kind == RELU:
+                        dx[n, m] = g[n, m] if h[n, m] > 0 else 0.0
+                    elif kind == LEAKY_RELU:
+                        dx[n, m] = g[n, m] if h[n, m] > 0 else alpha * g[n, m]
+                    elif kind == TANH:
+                        o = out[n, m]
+                        dx[n, m] = g[n, m] * (1 - o * o)
+                    else:  # SIGMOID
+                        o = out[n, m]
+                        dx[n, m] = g[n, m] * o * (1 - o)
+        g = dx
+    return g
+
+
+_NP_ACT_FORWARD = {
+    RELU: lambda h, a: _np_relu_forward(h),
+    LEAKY_RELU: lambda h, a: _np_leaky_relu_forward(h, h.dtype.type(a)),
+    TANH: lambda h, a: _np_tanh_forward(h),
+    SIGMOID: lambda h, a: _np_sigmoid_forward(h),
+}
+
+
+def _np_mlp_forward(x, theta, plan, alphas):
+    """NumPy twin of ``_nb_mlp_forward``: the layers' NumPy twins, one after another."""
+    N, L = x.shape[0], plan.shape[0]
+    acts = np.empty(N * int(plan[L - 1, 4] + plan[L - 1, 2]), dtype=x.dtype)
+    h = x
+    for i in range(L):
+        kind, D, M, p, c = (int(v) for v in plan[i])
+        out = acts[N * c:N * (c + M)].reshape(N, M)
+        if kind == DENSE:
+            out[...] = _np_matmul_bias(h, theta[p:p + D * M].reshape(D, M),
+                                       theta[p + D * M:p + D * M + M])
+        else:
+            out[...] = _NP_ACT_FORWARD[kind](h, alphas[i])
+        h = out
+    return acts
+
+
+def _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts):
+    """NumPy twin of ``_nb_mlp_backward``."""
+    N, L = x.shape[0], plan.shape[0]
+    g = dout
+    for i in range(L - 1, -1, -1):
+        kind, D, M, p, c = (int(v) for v in plan[i])
+        if i == 0:
+            h = x
+        else:
+            c_in = int(plan[i - 1, 4])
+            h = acts[N * c_in:N * (c_in + D)].reshape(N, D)
+        out = acts[N * c:N * (c + M)].reshape(N, M)
+        if kind == DENSE:
+            g = _np_dense_backward(h, g, theta[p:p + D * M].reshape(D, M),
+                                   grad[p:p + D * M].reshape(D, M), grad[p + D * M:p + D * M + M])[2]
+        elif kind == RELU:
+            g = _np_relu_backward(h, g)
+        elif kind == LEAKY_RELU:
+            g = _np_leaky_relu_backward(h, g, h.dtype.type(alphas[i]))
+        elif kind == TANH:
+            g = _np_tanh_backward(out, g)
+        else:
+            g = _np_sigmoid_backward(out, g)
+    return g
+
+
+def _check_mlp(x, theta, plan, alphas, dout=None, grad=None, acts=None):
+    """Refuse a plan and arrays that do not fit together (a compiled loop would read
+    past their ends); see the table above for what each must be."""
+    who = "mlp_backward" if dout is not None else "mlp_forward"
+    _check_float("x", x, 2)
+    _check_float("theta", theta, 1)
+    _check_same_dtype(x=x, theta=theta)
+    if not (isinstance(plan, np.ndarray) and plan.dtype == np.int64 and plan.ndim == 2
+            and plan.shape[0] >= 1 and plan.shape[1] == 5):
+        raise ValueError(f"{who}: plan must be an int64 array of shape (L, 5), got "
+                         f"{getattr(plan, 'shape', type(plan).__name__)}")
+    if not (isinstance(alphas, np.ndarray) and alphas.dtype == np.float64
+            and alphas.shape == (plan.shape[0],)):
+        raise ValueError(f"{who}: alphas must be a float64 array of shape ({plan.shape[0]},)")
+    width, c, p_end = x.shape[1], 0, 0
+    for i, (kind, D, M, p, ci) in enumerate(plan.tolist()):
+        ok = D == width and ci == c and M >= 1 and p >= 0 and kind in (
+            DENSE, RELU, LEAKY_RELU, TANH, SIGMOID) and (kind == DENSE or M == D)
+        if not ok:
+            raise ValueError(f"{who}: plan row {i} {(kind, D, M, p, ci)} does not follow "
+                             f"the one before (expected input width {width}, output "
+                             f"offset {c}) or names no layer kind")
+        if kind == DENSE:
+            p_end = max(p_end, p + D * M + M)
+        width, c = M, c + M
+    if theta.size < p_end:
+        raise ValueError(f"{who}: theta has {theta.size} values, the plan needs {p_end}")
+    if dout is not None:
+        _check_float("dout", dout, 2)
+        _check_same_dtype(x=x, dout=dout)
+        if dout.shape != (x.shape[0], width):
+            raise ValueError(f"{who}: dout must have shape {(x.shape[0], width)}, got {dout.shape}")
+        _check_float("grad", grad, 1)
+        _check_float("acts", acts, 1)
+        _check_same_dtype(x=x, grad=grad, acts=acts)
+        if grad.size != theta.size or not grad.flags.c_contiguous or not grad.flags.writeable:
+            raise ValueError(f"{who}: grad must be a writeable contiguous array of "
+                             f"theta's size {theta.size}")
+        if acts.size != x.shape[0] * c:
+            raise ValueError(f"{who}: acts must hold {x.shape[0] * c} values "
+                             f"(mlp_forward's), got {acts.size}")
+    if not theta.flags.c_contiguous or (acts is not None and not acts.flags.c_contiguous):
+        raise ValueError(f"{who}: theta and acts must be contiguous 1-D arrays")
+
+
+def mlp_forward(x, theta, plan, alphas):
+    """A whole stack of layers forward in one call: x (N, D) -> acts (see above)."""
+    _check_mlp(x, theta, plan, alphas)
+    return _mlp_forward(x, theta, plan, alphas)
+
+
+def mlp_backward(x, dout, theta, grad, plan, alphas, acts):
+    """Backward through the stack ``mlp_forward`` ran: fills grad, returns dL/dx (N, D)."""
+    _check_mlp(x, theta, plan, alphas, dout, grad, acts)
+    return _mlp_backward(x, dout, theta, grad, plan, alphas, acts)
+
+
+# network.Sequential builds the plan itself and checks x and dout: it calls these
+def _mlp_forward(x, theta, plan, alphas):
+    if _NUMBA:
+        return _nb_mlp_forward(x, theta, plan, alphas)
+    return _np_mlp_forward(x, theta, plan, alphas)
+
+
+def _mlp_backward(x, dout, theta, grad, plan, alphas, acts):
+    if _NUMBA:
+        return _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts)
+    return _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts)
+
+
 #: Every (NumPy twin, Numba twin) pair, by name: the tests walk this table.
 TWINS = {
     "matmul_bias": (_np_matmul_bias, _nb_matmul_bias),
@@ -1131,4 +1351,6 @@ TWINS = {
     "tanh_backward": (_np_tanh_backward, _nb_tanh_backward),
     "sigmoid_forward": (_np_sigmoid_forward, _nb_sigmoid_forward),
     "sigmoid_backward": (_np_sigmoid_backward, _nb_sigmoid_backward),
+    "mlp_forward": (_np_mlp_forward, _nb_mlp_forward),
+    "mlp_backward": (_np_mlp_backward, _nb_mlp_backward),
 }

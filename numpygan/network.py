@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from operator import is_
+
 import numpy as np
 
+from . import kernels
 from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_finite, check_input
 
 ACTIVATIONS = {
@@ -62,6 +65,7 @@ class Sequential:
         cost more than the arithmetic.  Layers of mixed dtypes, or a layer used
         twice, are left as they are.
         """
+        self._plan = self._fused = None
         dense = [l for l in self.layers if isinstance(l, Dense)]
         if len({id(l) for l in dense}) < len(dense) or any(l.dtype != self.dtype for l in dense):
             return
@@ -72,6 +76,51 @@ class Sequential:
         for layer, n in zip(dense, sizes):
             layer._use_storage(theta[start:start + n], grad[start:start + n])
             start += n
+        self._theta, self._grad = theta, grad
+        self._dense = dense
+        self._make_plan(sizes)
+
+    def _still_packed(self):
+        """True while every Dense layer's W, b, dW, db still live in theta and grad
+        (a layer packed into another Sequential since would not)."""
+        theta, grad = self._theta, self._grad
+        for l in self._dense:
+            if l._W.base is not theta or l._b.base is not theta \
+                    or l.dW.base is not grad or l.db.base is not grad:
+                self._plan = None      # from now on, layer by layer
+                return False
+        return True
+
+    #: The layer kinds a whole-network kernel call knows (subclasses are run
+    #: layer by layer: they may compute something else).
+    _KINDS = {Dense: kernels.DENSE, ReLU: kernels.RELU, LeakyReLU: kernels.LEAKY_RELU,
+              Tanh: kernels.TANH, Sigmoid: kernels.SIGMOID}
+
+    def _make_plan(self, sizes):
+        """The table kernels.mlp_forward/mlp_backward run the network from (see there)."""
+        if any(type(l) not in self._KINDS for l in self.layers):
+            return
+        rows, alphas = [], []
+        p = c = 0                     # offsets in theta/grad, and among the outputs
+        width = self.n_in
+        dense_sizes = iter(sizes)
+        for layer in self.layers:
+            kind = self._KINDS[type(layer)]
+            n_out = layer.n_out if kind == kernels.DENSE else width
+            rows.append((kind, width, n_out, p, c))
+            alphas.append(layer.alpha if kind == kernels.LEAKY_RELU else 0.0)
+            if kind == kernels.DENSE:
+                p += next(dense_sizes)
+            c += n_out
+            width = n_out
+        self._plan = np.array(rows, dtype=np.int64)       # (L, 5)
+        self._alphas = np.array(alphas, dtype=np.float64)  # (L,)
+        # where each layer keeps what its backward needs: its input (Dense, ReLU,
+        # LeakyReLU) or its output (Tanh, Sigmoid); and where its output lies
+        self._keeps_input = [not isinstance(l, (Tanh, Sigmoid)) for l in self.layers]
+        self._spans = [(layer, int(c), int(c + m), int(m), keeps)
+                       for layer, (_, _, m, _, c), keeps
+                       in zip(self.layers, rows, self._keeps_input)]
 
     def __setstate__(self, state):
         # copy.deepcopy copies each view as an array of its own: pack the copy again
@@ -81,9 +130,34 @@ class Sequential:
     def forward(self, x):
         """Run every layer in order: (N, n_in) -> (N, n_out)."""
         check_input(x, self.n_in, self.dtype, "Sequential.forward")
+        if self._plan is not None and kernels.get_backend() == "numba" and self._still_packed():
+            return self._forward_in_one_call(x)
+        self._fused = None
         for layer in self.layers:
             x = layer._forward(x)   # checked once above; each layer's output fits the next
         return x
+
+    def _forward_in_one_call(self, x):
+        """``forward`` as one kernel call (kernels.mlp_forward): the same numbers.
+
+        Each layer is then given its cache as a view of the outputs, so that
+        ``layer.backward`` works as after a layer-by-layer forward.
+        """
+        acts = kernels._mlp_forward(x, self._theta, self._plan, self._alphas)
+        n = x.shape[0]
+        caches = []
+        h = x
+        for layer, start, stop, m, keeps_input in self._spans:
+            out = acts[n * start:n * stop].reshape(n, m)   # (N, M): this layer's output
+            if keeps_input:
+                layer._x = h
+                caches.append(h)
+            else:
+                layer._out = out
+                caches.append(out)
+            h = out
+        self._fused = (x, acts, caches)
+        return h
 
     __call__ = forward
 
@@ -101,6 +175,14 @@ class Sequential:
                              f"(the forward output's), got {got}")
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
         check_finite(dout, "Sequential.backward", "dout")
+        fused = self._fused
+        if fused is not None and kernels.get_backend() == "numba" and self._still_packed() and all(
+                map(is_, (l._x if k else l._out for l, k in zip(self.layers, self._keeps_input)),
+                    fused[2])):
+            # every layer still holds what the one-call forward gave it
+            x, acts, _ = fused
+            return kernels._mlp_backward(x, dout, self._theta, self._grad, self._plan,
+                                        self._alphas, acts)
         for layer in reversed(self.layers):
             dout = layer._backward(dout)
         return dout

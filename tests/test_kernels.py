@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from numpygan import kernels
+from numpygan.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from numpygan.network import Sequential
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba not installed")
@@ -79,6 +81,20 @@ def _args(name, N, D, M, dtype, rng, layout="C"):
     if base in ("tanh_backward", "sigmoid_backward"):
         out = np.tanh(h) if base.startswith("tanh") else 1 / (1 + np.exp(-h))
         return s(out.astype(dtype)), s(g)
+    if base in ("mlp_forward", "mlp_backward"):
+        # every layer kind, widths from (D, M): D -> M -> M -> 3 -> 3 -> 2 -> 2 -> 2
+        net = Sequential([Dense(D, M, rng=rng, dtype=dtype), LeakyReLU(0.2),
+                          Dense(M, 3, rng=rng, dtype=dtype), Tanh(), ReLU(),
+                          Dense(3, 2, rng=rng, dtype=dtype), Sigmoid()])
+        for p in net.params():
+            p += rng.normal(size=p.shape).astype(dtype)   # non-zero biases too
+        plan_args = (net._theta, net._plan, net._alphas)
+        if base == "mlp_forward":
+            return (s(x),) + plan_args
+        acts = kernels._np_mlp_forward(x, *plan_args)
+        dout = rng.normal(size=(N, 2)).astype(dtype)
+        return (s(x), s(dout), net._theta, np.zeros_like(net._theta), net._plan,
+                net._alphas, acts)
     raise KeyError(name)
 
 
@@ -88,6 +104,8 @@ def _run_twin(fn, args):
     out = fn(*args)
     if out is None:   # adam_update: p, m, v are updated in place
         return (args[0], args[2], args[3])
+    if fn.__name__.endswith("mlp_backward"):   # dL/dx, and the gradients written into grad
+        return (out, args[3])
     return tuple(np.asarray(o) for o in (out if isinstance(out, tuple) else (out,)))
 
 
@@ -369,6 +387,13 @@ def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
         "            'leaky_relu_forward': (g, 0.2), 'leaky_relu_backward': (g, g, 0.2),\n"
         "            'bce_logits': (g, 0.9)}.get(\n"
         "            base, (g, g) if 'backward' in base else (g,))\n"
+        "    if base.startswith('mlp'):\n"
+        "        from numpygan.network import mlp\n"
+        "        net = mlp([5, 4, 3], hidden='tanh', out='sigmoid', rng=rng)\n"
+        "        pa = (net._theta, net._plan, net._alphas)\n"
+        "        acts = kernels._np_mlp_forward(x, *pa)\n"
+        "        args = (x,) + pa if base == 'mlp_forward' else (\n"
+        "            x, g, net._theta, np.zeros_like(net._theta), net._plan, net._alphas, acts)\n"
         "    got, want = nb_twin(*args), np_twin(*args)\n"
         "    got = got if isinstance(got, tuple) else (got,); want = want if isinstance(want, tuple) else (want,)\n"
         "    worst = max(worst, max(float(np.max(np.abs(np.asarray(u, float) - np.asarray(w, float))))\n"

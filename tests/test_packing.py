@@ -34,6 +34,18 @@ def _unpacked_copy(net):
     return other
 
 
+def test_a_layer_packed_again_elsewhere_is_run_layer_by_layer(rng):
+    net = mlp([2, 4, 1], rng=rng)
+    x = rng.normal(size=(3, 2))
+    bigger = Sequential(net.layers + [ReLU()])   # takes the layers' W, b into its own arrays
+    with kernels.backend("numba" if kernels.HAVE_NUMBA else "numpy"):
+        net.layers[0].W = np.ones((2, 4))         # seen by both networks
+        expected = np.maximum(x @ np.ones((2, 4)) + net.layers[0].b, 0.2 * (
+            x @ np.ones((2, 4)) + net.layers[0].b)) @ net.layers[2].W + net.layers[2].b
+        np.testing.assert_allclose(net.forward(x), expected)
+        np.testing.assert_allclose(bigger.forward(x), np.maximum(expected, 0))
+
+
 def test_params_and_grads_tile_one_array_each(rng):
     net = mlp([2, 5, 3, 1], rng=rng)
     theta, grad = _flat_base(net.params()), _flat_base(net.grads())
@@ -157,3 +169,88 @@ def test_dense_backward_into_given_arrays(rng, each_backend):
         kernels.dense_backward(x, g, W, dW, None)
     with pytest.raises(ValueError, match="writeable C-contiguous"):
         kernels.dense_backward(x, g, W, np.empty((4, 3)).T, db)
+
+
+# --------------------------------------------------------------------------
+# The whole network in one kernel call (Numba backend)
+# --------------------------------------------------------------------------
+needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba not installed")
+
+
+def _run(net, x, d):
+    out = net.forward(x).copy()
+    dx = net.backward(d).copy()
+    return [out, dx] + [g.copy() for g in net.grads()]
+
+
+@needs_numba
+@pytest.mark.parametrize("hidden,out", [("leaky_relu", None), ("relu", "sigmoid"),
+                                        ("tanh", "tanh"), ("sigmoid", None)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_call_equals_layer_by_layer_bit_for_bit(rng, hidden, out, dtype):
+    net = mlp([3, 9, 6, 2], hidden=hidden, out=out, rng=rng, dtype=dtype)
+    x = rng.normal(size=(11, 3)).astype(dtype)
+    d = rng.normal(size=(11, 2)).astype(dtype)
+    with kernels.backend("numba"):
+        fused = _run(net, x, d)
+        assert net._fused is not None
+        plan, net._plan = net._plan, None          # force the layer-by-layer path
+        layered = _run(net, x, d)
+        net._plan = plan
+    for a, b in zip(fused, layered):
+        np.testing.assert_array_equal(a, b)
+
+
+@needs_numba
+def test_layers_keep_their_caches_after_a_one_call_forward(rng):
+    net = mlp([2, 5, 1], hidden="tanh", rng=rng)
+    x = rng.normal(size=(4, 2))
+    with kernels.backend("numba"):
+        net.forward(x)
+        assert net.layers[0]._x is x
+        np.testing.assert_allclose(net.layers[1]._out, np.tanh(x @ net.layers[0].W + net.layers[0].b),
+                                   rtol=1e-12)
+        # a layer run on its own since: backward goes layer by layer, with its cache
+        net.layers[2].forward(rng.normal(size=(4, 5)))
+        dx = net.backward(np.ones((4, 1)))
+        assert dx.shape == (4, 2)
+        np.testing.assert_allclose(net.layers[2].dW, net.layers[2]._x.T @ np.ones((4, 1)))
+
+
+@needs_numba
+def test_subclassed_layers_run_layer_by_layer(rng):
+    class Doubling(ReLU):
+        def _forward(self, x):
+            return 2 * super()._forward(x)
+
+    net = Sequential([Dense(2, 3, rng=rng), Doubling(), Dense(3, 1, rng=rng)])
+    assert net._plan is None
+    x = rng.normal(size=(4, 2))
+    with kernels.backend("numba"):
+        h = np.maximum(x @ net.layers[0].W + net.layers[0].b, 0) * 2
+        np.testing.assert_allclose(net.forward(x), h @ net.layers[2].W + net.layers[2].b)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_mlp_kernels_refuse_what_does_not_fit(rng, backend):
+    if backend == "numba" and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    net = mlp([3, 4, 2], rng=rng)
+    pa = (net._theta, net._plan, net._alphas)
+    x = rng.normal(size=(5, 3))
+    with kernels.backend(backend):
+        acts = kernels.mlp_forward(x, *pa)
+        with pytest.raises(ValueError, match="plan row 0 .*expected input width 4"):
+            kernels.mlp_forward(rng.normal(size=(5, 4)), *pa)
+        with pytest.raises(ValueError, match="theta has 5 values, the plan needs 26"):
+            kernels.mlp_forward(x, net._theta[:5], net._plan, net._alphas)
+        with pytest.raises(ValueError, match=r"dout must have shape \(5, 2\)"):
+            kernels.mlp_backward(x, np.ones((5, 3)), net._theta, net._grad, net._plan,
+                                 net._alphas, acts)
+        with pytest.raises(ValueError, match="acts must hold"):
+            kernels.mlp_backward(x, np.ones((5, 2)), net._theta, net._grad, net._plan,
+                                 net._alphas, acts[:-1])
+        with pytest.raises(ValueError, match="plan must be an int64 array"):
+            kernels.mlp_forward(x, net._theta, net._plan.astype(np.int32), net._alphas)
+        dx = kernels.mlp_backward(x, np.ones((5, 2)), *pa[:1], net._grad, *pa[1:], acts)
+        assert dx.shape == (5, 3)
