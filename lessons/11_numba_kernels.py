@@ -184,7 +184,7 @@ print("(the first call of a Numba kernel compiles it, or loads it from the on-di
       "cache:\n that is the JIT's one-off cost; later calls run the machine code)")
 if skipped:
     print(f"not compared here (arguments this lesson cannot make up): {', '.join(skipped)};"
-          "\n tests/test_kernels.py compares every twin")
+          "\n tests/test_kernels.py compares every twin (and section 3b the whole-network pair)")
 for name, d in diffs.items():
     check.below(f"{name}: NumPy twin = Numba twin, max rel diff", d, 1e-12, fmt=".2e")
 
@@ -213,6 +213,58 @@ check.true("kernels.backend() switches inside the with block and restores after"
            inside == "numpy" and kernels.get_backend() == before,
            measured=f"inside {inside}, after {kernels.get_backend()}",
            expect=f"inside numpy, after {before}")
+
+
+# %% 3b. A whole network in one call
+# On the lessons' small networks each kernel call does a few microseconds of
+# arithmetic, and the Python around it (the call, the checks, allocating the output)
+# costs about as much.  So a Sequential of Dense and activation layers hands the whole
+# stack to one kernel, kernels.mlp_forward, and the backward pass to another,
+# kernels.mlp_backward (on the Numba backend): the same loops as the layer kernels, in
+# the same order, over all the layers in turn, with every W and b in one flat array
+# (a layer's W is a view into it).  Same loops, same order: the same bits.
+from numpygan.network import mlp  # noqa: E402
+
+net = mlp([1, 32, 32, 1], rng=np.random.default_rng(args.seed))
+xs = np.random.default_rng(1).normal(size=(128, 1))
+ds = np.random.default_rng(2).normal(size=(128, 1))
+
+
+def by_layer(x, dout):
+    """The layers one call at a time, forward then backward; returns out, dx, the grads."""
+    for layer in net.layers:
+        x = layer.forward(x)
+    out = x
+    for layer in reversed(net.layers):
+        dout = layer.backward(dout)
+    return [out.copy(), dout.copy()] + [g.copy() for g in net.grads()]
+
+
+def one_call(x, dout):
+    """net.forward and net.backward: one kernel call each on the Numba backend."""
+    out = net.forward(x)
+    dx = net.backward(dout)
+    return [out.copy(), dx.copy()] + [g.copy() for g in net.grads()]
+
+
+with kernels.backend("numba" if kernels.HAVE_NUMBA else "numpy"):
+    a, b = one_call(xs, ds), by_layer(xs, ds)
+    same = all(np.array_equal(u, w) for u, w in zip(a, b))
+    reps = 20 if args.quick else 300
+    best = {by_layer: np.inf, one_call: np.inf}
+    for _ in range(5):                      # the fastest of five rounds, taking turns
+        for fn in best:
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                fn(xs, ds)
+            best[fn] = min(best[fn], (time.perf_counter() - t0) / reps * 1e6)
+    t_layers, t_one = best[by_layer], best[one_call]
+print(f"1→32→32→1 on 128 rows, forward + backward on {kernels.get_backend()}: "
+      f"layer by layer {t_layers:.1f} µs, one call each way {t_one:.1f} µs "
+      f"(the copies of the results included in both)")
+check.true("one kernel call per pass = the layers one by one: output, dL/dx and every "
+           "gradient, bit for bit", same, measured="equal" if same else "different",
+           expect="equal")
 
 
 # %% 4. Speed of each kernel (this machine, now)

@@ -30,6 +30,12 @@ are fine: the element-wise Numba loops index through the strides, as NumPy
 does; the matmuls first copy such an input into rows (a transposed input
 becomes a compiled variant of its own, compiled when first seen).
 
+A network trains through two more kernels, ``mlp_forward`` and ``mlp_backward``:
+the same loops over a whole ``network.Sequential`` at once (one call from Python
+per pass instead of one per layer), reading every W and b from the one flat
+array the network keeps them in.  Same loops, same order: the same bits as the
+layers one at a time.
+
 The Numba kernels are compiled lazily: a program that never calls a kernel
 never pays for compiling it, and the on-disk cache (``cache=True``) makes the
 second process load them instead of compiling again.  ``NUMBA_DISABLE_JIT=1``

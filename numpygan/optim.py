@@ -174,7 +174,8 @@ class Adam(Optimizer):
         self._flat = None   # see _flat_arrays
 
     def step(self, params, grads):
-        params, grads = list(params), list(grads)
+        if type(params) is not list or type(grads) is not list:
+            params, grads = list(params), list(grads)   # (a generator, say)
         flat = self._flat_arrays(params, grads)
         if flat is None:
             params, grads = self._check(params, grads)
@@ -220,8 +221,9 @@ class Adam(Optimizer):
             for view, a in zip(views, self.v):
                 view[...] = a
             self.v = views
+        # kept as (1, n) views: the kernels' two-dimensional form, made once
         self._flat = (tuple(params), tuple(grads), tuple(self.m), tuple(self.v),
-                      (theta, grad, m, v))
+                      (theta[None], grad[None], m[None], v[None]))
         return self._flat[4]
 
     def _flat_arrays(self, params, grads):
@@ -238,8 +240,9 @@ class Adam(Optimizer):
         if not (len(params) == len(P) and len(grads) == len(G) and len(self.m) == len(M)
                 and len(self.v) == len(V) and all(map(is_, params, P))
                 and all(map(is_, grads, G)) and all(map(is_, self.m, M))
-                and all(map(is_, self.v, V)) and P[0].base is flat[0]
-                and G[0].base is flat[1] and M[0].base is flat[2] and V[0].base is flat[3]):
+                and all(map(is_, self.v, V)) and P[0].base is flat[0].base
+                and G[0].base is flat[1].base and M[0].base is flat[2].base
+                and V[0].base is flat[3].base):
             return None
         return flat
 
