@@ -147,6 +147,8 @@ def torch_iteration(hidden, batch, dtype="float64", seed=0):
 #: them (measured: Numba's parallel matmul fell from 0.8x to 0.06x of np.dot when
 #: it ran right after BLAS).  A pause lets them go to sleep first.
 SETTLE_S = 0.2
+#: Seconds of untimed calls after the pause, before each contender's timed turn.
+WARM_S = 0.05
 
 
 def _let_idle_threads_sleep():
@@ -173,6 +175,12 @@ def time_interleaved(contenders, iters, rounds=None, warmup=5):
         for name, (setup, fn) in contenders.items():
             setup()
             _let_idle_threads_sleep()
+            # then a few untimed calls: a core that idled through the pause runs
+            # slowly at first (clock, caches), which would weigh most on whichever
+            # contender's turn is shortest
+            t_warm = time.perf_counter() + WARM_S
+            while time.perf_counter() < t_warm:
+                fn()
             t0 = time.perf_counter()
             for _ in range(per_round):
                 fn()

@@ -816,8 +816,9 @@ def bce_logits(a, t):
                          f"array of logits, got {desc}")
     t = float(t)
     if _NUMBA:
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a   # (N,) -> (1, N), a view
-        loss, dlogits, mean_s = _nb_bce_logits(a2, t)
+        if a.ndim == 2:
+            return _nb_bce_logits(a, t)
+        loss, dlogits, mean_s = _nb_bce_logits(a.reshape(1, -1), t)   # (N,) as (1, N)
         return loss, dlogits.reshape(a.shape), mean_s
     return _np_bce_logits(a, t)
 

@@ -162,8 +162,8 @@ class Dense(Layer):
             W = rng.uniform(-a, a, size=(n_in, n_out))
         self.W = (gain * W).astype(self.dtype)         # (D, M)
         self.b = np.zeros(n_out, dtype=self.dtype)     # (M,)
-        self.dW = np.zeros_like(self.W)                # (D, M)
-        self.db = np.zeros_like(self.b)                # (M,)
+        self._dW = np.zeros_like(self.W)               # (D, M)
+        self._db = np.zeros_like(self.b)               # (M,)
         self._x = None
 
     # W and b are checked when assigned, so a student who sets them by hand
@@ -184,6 +184,27 @@ class Dense(Layer):
     @b.setter
     def b(self, value):
         self._set_param("_b", self._checked_param("b", value, (self.n_out,)))
+
+    # dW and db too: assigning one copies into the array the gradients live in
+    @property
+    def dW(self):
+        return self._dW
+
+    @dW.setter
+    def dW(self, value):
+        self._set_param("_dW", self._checked_param("dW", value, (self.n_in, self.n_out)))
+
+    @property
+    def db(self):
+        return self._db
+
+    @db.setter
+    def db(self, value):
+        self._set_param("_db", self._checked_param("db", value, (self.n_out,)))
+
+    #: How many times any Dense layer's arrays moved into new storage
+    #: (``_use_storage``): a Sequential re-checks its own when this changes.
+    _storage_moves = 0
 
     def _set_param(self, attr, value):
         # Values are copied into the existing array, never swapped for the
@@ -207,8 +228,9 @@ class Dense(Layer):
         W[...], b[...] = self._W, self._b
         self._W, self._b = W, b
         dW, db = grad[:DM].reshape(self.n_in, self.n_out), grad[DM:]
-        dW[...], db[...] = self.dW, self.db
-        self.dW, self.db = dW, db
+        dW[...], db[...] = self._dW, self._db
+        self._dW, self._db = dW, db
+        Dense._storage_moves += 1
 
     def _checked_param(self, name, value, shape):
         value = np.asarray(value)
@@ -258,13 +280,13 @@ class Dense(Layer):
         # dW = xᵀ dout (D, N) @ (N, M) -> (D, M);  db = Σ_n dout[n] (N, M) -> (M,);
         # dx = dout Wᵀ (N, M) @ (M, D) -> (N, D): one kernel call for the three,
         # writing dW and db into the layer's arrays (in place: copy them to keep them)
-        return kernels.dense_backward(x, dout, self._W, self.dW, self.db)[2]
+        return kernels.dense_backward(x, dout, self._W, self._dW, self._db)[2]
 
     def params(self):
         return [self._W, self._b]
 
     def grads(self):
-        return [self.dW, self.db]
+        return [self._dW, self._db]
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"

@@ -91,17 +91,17 @@ def bce_with_logits(logits, targets):
     return loss, dlogits
 
 
-def _bce(logits, t):
+def _bce(logits, t, name="logits"):
     """(loss, dlogits, mean D) of ``bce_with_logits`` for a scalar target t in [0, 1]
     and (N,) or (N, M) logits, in one pass (mean D = mean σ(a), what histories record).
 
-    A NaN or inf logit makes the loss NaN or inf, so the logits are only searched
-    for one (to say so) when the loss is not finite.
+    The caller has checked that ``logits`` is a non-empty float array.  A NaN or
+    inf logit makes the loss NaN or inf, so the logits are only searched for one
+    (to say so, naming them ``name``) when the loss is not finite.
     """
-    _check_logits("logits", logits, finite=False)
     loss, dlogits, mean_s = kernels.bce_logits(logits, t)
     if not loss - loss == 0:   # NaN or ±inf
-        _check_logits("logits", logits)
+        _check_logits(name, logits)
     return loss, dlogits, mean_s
 
 
@@ -144,8 +144,8 @@ def _discriminator_loss(real_logits, fake_logits, real_target=1.0):
         loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
         return (loss_real + loss_fake, d_real, d_fake,
                 mean_d(real_logits), mean_d(fake_logits))
-    loss_real, d_real, mean_real = _bce(real_logits, float(real_target))
-    loss_fake, d_fake, mean_fake = _bce(fake_logits, 0.0)
+    loss_real, d_real, mean_real = _bce(real_logits, float(real_target), "real_logits")
+    loss_fake, d_fake, mean_fake = _bce(fake_logits, 0.0, "fake_logits")
     return loss_real + loss_fake, d_real, d_fake, mean_real, mean_fake
 
 
@@ -189,9 +189,9 @@ def _generator_loss(fake_logits, kind="non-saturating"):
     """``generator_loss``, and the batch's mean D(G(z)) from the same pass."""
     _check_logits("fake_logits", fake_logits, finite=False)
     if kind == "non-saturating" and fake_logits.ndim <= 2:
-        return _bce(fake_logits, 1.0)          # mean softplus(−a): BCE with target 1
+        return _bce(fake_logits, 1.0, "fake_logits")   # mean softplus(−a): BCE, target 1
     if kind == "minimax" and fake_logits.ndim <= 2:
-        loss, dlogits, mean = _bce(fake_logits, 0.0)
+        loss, dlogits, mean = _bce(fake_logits, 0.0, "fake_logits")
         return -loss, -dlogits, mean           # −BCE(a, 0), as generator_loss_minimax
     return (*generator_loss(fake_logits, kind), mean_d(fake_logits))
 

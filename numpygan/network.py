@@ -78,17 +78,21 @@ class Sequential:
             start += n
         self._theta, self._grad = theta, grad
         self._dense = dense
+        self._moves = Dense._storage_moves
         self._make_plan(sizes)
 
     def _still_packed(self):
         """True while every Dense layer's W, b, dW, db still live in theta and grad
         (a layer packed into another Sequential since would not)."""
+        if self._moves == Dense._storage_moves:   # no layer anywhere has moved since
+            return True
         theta, grad = self._theta, self._grad
         for l in self._dense:
             if l._W.base is not theta or l._b.base is not theta \
-                    or l.dW.base is not grad or l.db.base is not grad:
+                    or l._dW.base is not grad or l._db.base is not grad:
                 self._plan = None      # from now on, layer by layer
                 return False
+        self._moves = Dense._storage_moves
         return True
 
     #: The layer kinds a whole-network kernel call knows (subclasses are run

@@ -29,7 +29,8 @@ def _unpacked_copy(net):
     for layer in other.layers:
         if isinstance(layer, Dense):
             layer._W, layer._b = layer._W.copy(), layer._b.copy()
-            layer.dW, layer.db = layer.dW.copy(), layer.db.copy()
+            layer._dW, layer._db = layer._dW.copy(), layer._db.copy()
+    other._plan = None          # (private surgery: the network is told, too)
     assert _flat_base(other.params()) is None
     return other
 
@@ -254,3 +255,14 @@ def test_mlp_kernels_refuse_what_does_not_fit(rng, backend):
             kernels.mlp_forward(x, net._theta, net._plan.astype(np.int32), net._alphas)
         dx = kernels.mlp_backward(x, np.ones((5, 2)), *pa[:1], net._grad, *pa[1:], acts)
         assert dx.shape == (5, 3)
+
+
+def test_assigning_dW_copies_into_the_gradient_storage(rng):
+    net = mlp([2, 3, 1], rng=rng)
+    grad = _flat_base(net.grads())
+    net.layers[0].dW = np.ones((2, 3))
+    net.layers[0].db = np.full(3, 2.0)
+    np.testing.assert_array_equal(grad[:9], [1.0] * 6 + [2.0] * 3)
+    assert _flat_base(net.grads()) is grad
+    with pytest.raises(ValueError, match=r"dW: expected shape \(2, 3\), got \(3, 2\)"):
+        net.layers[0].dW = np.ones((3, 2))
