@@ -117,6 +117,9 @@ class Sequential:
                 p += next(dense_sizes)
             c += n_out
             width = n_out
+        # the largest product decides: layers that large run layer by layer, on
+        # the parallel matmul kernels (kernels.PARALLEL_MIN_FLOPS), not in one call
+        self._widest = max(((l.n_in, l.n_out) for l in self._dense), key=lambda dm: dm[0] * dm[1])
         self._plan = np.array(rows, dtype=np.int64)       # (L, 5)
         self._alphas = np.array(alphas, dtype=np.float64)  # (L,)
         # where each layer keeps what its backward needs: its input (Dense, ReLU,
@@ -134,7 +137,8 @@ class Sequential:
     def forward(self, x):
         """Run every layer in order: (N, n_in) -> (N, n_out)."""
         check_input(x, self.n_in, self.dtype, "Sequential.forward")
-        if self._plan is not None and kernels.get_backend() == "numba" and self._still_packed():
+        if self._plan is not None and kernels.get_backend() == "numba" and self._still_packed() \
+                and not kernels._parallel(x.shape[0], *self._widest):
             return self._forward_in_one_call(x)
         self._fused = None
         for layer in self.layers:

@@ -266,3 +266,18 @@ def test_assigning_dW_copies_into_the_gradient_storage(rng):
     assert _flat_base(net.grads()) is grad
     with pytest.raises(ValueError, match=r"dW: expected shape \(2, 3\), got \(3, 2\)"):
         net.layers[0].dW = np.ones((3, 2))
+
+
+@needs_numba
+def test_large_products_go_layer_by_layer_on_the_parallel_kernels(rng, monkeypatch):
+    net = mlp([4, 8, 1], rng=rng)
+    x = rng.normal(size=(5, 4))
+    with kernels.backend("numba"):
+        net.forward(x)
+        assert net._fused is not None
+        monkeypatch.setattr(kernels, "PARALLEL_MIN_FLOPS", 0)     # now every product is "large"
+        monkeypatch.setattr(kernels, "PARALLEL_MIN_WEIGHTS", 0)
+        out = net.forward(x)
+        assert net._fused is None
+        np.testing.assert_allclose(out, np.maximum(x @ net.layers[0].W + net.layers[0].b, 0.2 * (
+            x @ net.layers[0].W + net.layers[0].b)) @ net.layers[2].W + net.layers[2].b, rtol=1e-12)
