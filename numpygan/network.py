@@ -27,6 +27,11 @@ class Sequential:
     ``forward(x)`` (N, D_in) -> (N, D_out);  ``backward(dout)`` (N, D_out) -> (N, D_in),
     leaving every Dense layer's ``dW``/``db`` set.  ``params()`` and ``grads()``
     list the parameter arrays and their gradients in the same order and shapes.
+
+    Behind the scenes (the same numbers either way): the parameters live in one
+    flat array and the gradients in another (``_pack``), and on the Numba backend
+    each pass is one kernel call for the whole stack (``_forward_in_one_call``,
+    ``kernels.mlp_backward``) instead of one per layer.
     """
 
     def __init__(self, layers):
