@@ -241,6 +241,20 @@ def _explain_dense_backward(x, dout, W):
     _check_same_dtype(x=x, dout=dout, W=W)
 
 
+def _explain_gradient_outputs(W, dW, db):
+    for name, a, shape in (("dW", dW, W.shape), ("db", db, (W.shape[1],))):
+        if not isinstance(a, np.ndarray):
+            raise ValueError(f"dense_backward: {name} must be given with the other, as a NumPy "
+                             f"array of shape {shape}, got {type(a).__name__}")
+        if a.shape != shape or a.dtype != W.dtype:
+            raise ValueError(f"dense_backward: {name} must have shape {shape} and dtype "
+                             f"{W.dtype} to receive the gradient, got shape {a.shape}, "
+                             f"dtype {a.dtype}")
+        if not (a.flags.c_contiguous and a.flags.writeable):
+            raise ValueError(f"dense_backward: {name} must be a writeable C-contiguous array "
+                             "(the gradient is written into it)")
+
+
 def _explain_act(x_name, x, dout=None):
     _check_float(x_name, x, 2)
     if dout is not None:
@@ -666,20 +680,6 @@ def dense_backward(x, dout, W, dW=None, db=None):
     return _np_dense_backward(x, dout, W, dW, db)
 
 
-def _explain_gradient_outputs(W, dW, db):
-    for name, a, shape in (("dW", dW, W.shape), ("db", db, (W.shape[1],))):
-        if not isinstance(a, np.ndarray):
-            raise ValueError(f"dense_backward: {name} must be given with the other, as a NumPy "
-                             f"array of shape {shape}, got {type(a).__name__}")
-        if a.shape != shape or a.dtype != W.dtype:
-            raise ValueError(f"dense_backward: {name} must have shape {shape} and dtype "
-                             f"{W.dtype} to receive the gradient, got shape {a.shape}, "
-                             f"dtype {a.dtype}")
-        if not (a.flags.c_contiguous and a.flags.writeable):
-            raise ValueError(f"dense_backward: {name} must be a writeable C-contiguous array "
-                             "(the gradient is written into it)")
-
-
 # ==========================================================================
 # Adam's update (Kingma & Ba 2015), in place, element by element:
 #     m ← β1 m + (1 − β1) g          v ← β2 v + (1 − β2) g²
@@ -801,7 +801,8 @@ def bce_logits(a, t):
     """Mean BCE of logits ``a`` against the scalar target ``t``, its gradient, and mean σ(a).
 
     Inputs:
-    - a: (N,) or (N, M) float array of logits (finite; ``losses`` checks)
+    - a: float array of logits, usually (N, 1); any shape is one batch of K = a.size
+      (finite; ``losses`` checks)
     - t: the target, a float in [0, 1]
     Returns:
     - loss: float, ``(1/K) Σ softplus(a) − t·a`` over the K = a.size logits
@@ -809,16 +810,17 @@ def bce_logits(a, t):
     - mean_sigmoid: float, the mean of σ(a)
     """
     dt = a.dtype.type if type(a) is _ndarray else None
-    if not ((dt is _f64 or dt is _f32) and (a.ndim == 1 or a.ndim == 2) and a.size > 0):
+    if not ((dt is _f64 or dt is _f32) and a.size > 0):
         desc = (f"shape {a.shape}, dtype {a.dtype}" if isinstance(a, _ndarray)
                 else type(a).__name__)
-        raise ValueError("bce_logits: a must be a non-empty 1-D or 2-D float32/float64 "
+        raise ValueError("bce_logits: a must be a non-empty float32/float64 "
                          f"array of logits, got {desc}")
     t = float(t)
     if _NUMBA:
         if a.ndim == 2:
             return _nb_bce_logits(a, t)
-        loss, dlogits, mean_s = _nb_bce_logits(a.reshape(1, -1), t)   # (N,) as (1, N)
+        # any other shape as one row (1, K): the kernel's loops are two-dimensional
+        loss, dlogits, mean_s = _nb_bce_logits(a.reshape(1, -1), t)
         return loss, dlogits.reshape(a.shape), mean_s
     return _np_bce_logits(a, t)
 
@@ -1252,7 +1254,7 @@ def _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts):
         else:
             c_in = int(plan[i - 1, 4])
             h = acts[N * c_in:N * (c_in + D)].reshape(N, D)
-        out = acts[N * c:N * (c + M)].reshape(N, M)
+        out = acts[N * c:N * (c + M)].reshape(N, M)   # this layer's output (Tanh, Sigmoid)
         if kind == DENSE:
             g = _np_dense_backward(h, g, theta[p:p + D * M].reshape(D, M),
                                    grad[p:p + D * M].reshape(D, M), grad[p + D * M:p + D * M + M])[2]

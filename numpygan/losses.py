@@ -57,13 +57,13 @@ def bce_with_logits(logits, targets):
     """Mean binary cross-entropy from logits: ``(1/N) Σ softplus(a) − t·a``.
 
     Inputs:
-    - logits: (N,) or (N, 1) float array a
+    - logits: float array a, usually (N, 1) (any shape: N is then a.size)
     - targets: a scalar or an array of a's shape, each t in [0, 1]
     Returns:
     - loss: float
     - dlogits: array of a's shape, ``(σ(a) − t) / N``
     """
-    _check_logits("logits", logits, finite=False)   # finite: checked below
+    _check_logits("logits", logits, finite=False)   # finite: checked by the pass
     try:
         t = np.asarray(targets, dtype=logits.dtype)
     except (TypeError, ValueError):
@@ -72,18 +72,17 @@ def bce_with_logits(logits, targets):
         raise ValueError(
             f"targets must be a scalar or have the logits' shape {logits.shape}, got {t.shape}"
         )
-    if t.ndim == 0:   # a scalar target, the usual case: checked without array calls
+    if t.ndim == 0:   # a scalar target, the usual case: one pass over the logits
         if not 0.0 <= float(t) <= 1.0:   # (NaN fails too)
             raise ValueError(f"targets must lie in [0, 1], got {float(t)!r}")
-    elif np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
+        return _bce(logits, float(t))[:2]
+    if np.any((t < 0) | (t > 1)) or not np.all(np.isfinite(t)):
         bad = t[~((t >= 0) & (t <= 1))].ravel()[0]
         raise ValueError(f"targets must lie in [0, 1], got {float(bad)!r}")
-    if t.ndim == 0 and logits.ndim <= 2:
-        # the usual case, one pass over the logits (kernels.bce_logits: NumPy or Numba)
-        return _bce(logits, float(t))[:2]
     _check_logits("logits", logits)
     n = logits.size
-    # softplus(a) and σ(a) as in the functions above, sharing e^(−|a|) and 1 + e^(−|a|)
+    # one target per logit: softplus(a) and σ(a) as in the functions above,
+    # sharing e^(−|a|) and 1 + e^(−|a|)
     e = np.exp(-np.abs(logits))
     d = 1 + e
     loss = float(np.sum((np.maximum(logits, 0) - t * logits) + np.log1p(e)) / n)
@@ -92,12 +91,13 @@ def bce_with_logits(logits, targets):
 
 
 def _bce(logits, t, name="logits"):
-    """(loss, dlogits, mean D) of ``bce_with_logits`` for a scalar target t in [0, 1]
-    and (N,) or (N, M) logits, in one pass (mean D = mean σ(a), what histories record).
+    """One pass over the logits for a scalar target t in [0, 1]: (loss, dlogits, mean D).
 
-    The caller has checked that ``logits`` is a non-empty float array.  A NaN or
-    inf logit makes the loss NaN or inf, so the logits are only searched for one
-    (to say so, naming them ``name``) when the loss is not finite.
+    loss and dlogits are ``bce_with_logits``'s; mean D = mean σ(a) is what a
+    training history records.  The caller has checked that ``logits`` is a
+    non-empty float array.  A NaN or inf logit makes the loss NaN or inf, so the
+    logits are only searched for one (to say so, naming them ``name``) when the
+    loss is not finite.
     """
     loss, dlogits, mean_s = kernels.bce_logits(logits, t)
     if not loss - loss == 0:   # NaN or ±inf
@@ -107,10 +107,8 @@ def _bce(logits, t, name="logits"):
 
 def mean_d(logits):
     """The mean of D = σ(a) over a batch of logits: what "mean D(x)" in a history means."""
-    _check_logits("logits", logits)
-    if logits.ndim <= 2:
-        return kernels.bce_logits(logits, 0.0)[2]
-    return float(np.mean(sigmoid(logits)))
+    _check_logits("logits", logits, finite=False)
+    return _bce(logits, 0.0)[2]
 
 
 def value_on_batch(real_logits, fake_logits):
@@ -122,6 +120,9 @@ def value_on_batch(real_logits, fake_logits):
     return -bce_with_logits(real_logits, 1.0)[0] - bce_with_logits(fake_logits, 0.0)[0]
 
 
+# Each loss below is one pass over the logits (``_bce``), which also gives the
+# batch's mean D: the training steps (gan.py) record it from the same pass, the
+# public functions return the loss and its gradient only.
 def discriminator_loss(real_logits, fake_logits, real_target=1.0):
     """D's loss, −V(D, G) on a minibatch: ``BCE(a_real, 1) + BCE(a_fake, 0)``.
 
@@ -132,21 +133,27 @@ def discriminator_loss(real_logits, fake_logits, real_target=1.0):
 
 
 def _discriminator_loss(real_logits, fake_logits, real_target=1.0):
-    """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z)) from the same pass."""
+    """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z))."""
     if isinstance(real_target, bool) \
             or not isinstance(real_target, (int, float, np.integer, np.floating)) \
             or not (0 < real_target <= 1):
         raise ValueError(f"real_target must be a number in (0, 1], got {real_target!r}")
     _check_logits("real_logits", real_logits, finite=False)
     _check_logits("fake_logits", fake_logits, finite=False)
-    if real_logits.ndim > 2 or fake_logits.ndim > 2:
-        loss_real, d_real = bce_with_logits(real_logits, real_target)
-        loss_fake, d_fake = bce_with_logits(fake_logits, 0.0)
-        return (loss_real + loss_fake, d_real, d_fake,
-                mean_d(real_logits), mean_d(fake_logits))
     loss_real, d_real, mean_real = _bce(real_logits, float(real_target), "real_logits")
     loss_fake, d_fake, mean_fake = _bce(fake_logits, 0.0, "fake_logits")
     return loss_real + loss_fake, d_real, d_fake, mean_real, mean_fake
+
+
+def _minimax(fake_logits):
+    # log(1 − σ(a)) = −softplus(a): the loss is −BCE(a, 0), its gradient −σ(a)/N
+    loss, dlogits, mean = _bce(fake_logits, 0.0, "fake_logits")
+    return -loss, -dlogits, mean
+
+
+def _nonsaturating(fake_logits):
+    # −log σ(a) = softplus(−a): the loss is BCE(a, 1), its gradient −(1 − σ(a))/N
+    return _bce(fake_logits, 1.0, "fake_logits")
 
 
 def generator_loss_minimax(fake_logits):
@@ -155,10 +162,8 @@ def generator_loss_minimax(fake_logits):
     d/da = −σ(a)/N: vanishes when D confidently rejects the fakes (σ(a) → 0).
     Returns (loss, d_fake_logits).
     """
-    _check_logits("fake_logits", fake_logits)
-    # log(1 − σ(a)) = −softplus(a): the loss is −BCE(a, 0), and its gradient −σ(a)/N
-    loss, dlogits = bce_with_logits(fake_logits, 0.0)
-    return -loss, -dlogits
+    _check_logits("fake_logits", fake_logits, finite=False)
+    return _minimax(fake_logits)[:2]
 
 
 def generator_loss_nonsaturating(fake_logits):
@@ -167,33 +172,30 @@ def generator_loss_nonsaturating(fake_logits):
     d/da = −(1 − σ(a))/N: strongest exactly when D rejects the fakes.
     Returns (loss, d_fake_logits).  At equilibrium loss = log 2.
     """
-    return bce_with_logits(fake_logits, 1.0)
+    _check_logits("fake_logits", fake_logits, finite=False)
+    return _nonsaturating(fake_logits)[:2]
 
 
 GENERATOR_LOSSES = {
     "non-saturating": generator_loss_nonsaturating,
     "minimax": generator_loss_minimax,
 }
+_GENERATOR_PASSES = {"non-saturating": _nonsaturating, "minimax": _minimax}
 
 
 def generator_loss(fake_logits, kind="non-saturating"):
     """Dispatch to ``generator_loss_nonsaturating`` or ``generator_loss_minimax``."""
-    if kind not in GENERATOR_LOSSES:
-        raise ValueError(
-            f"generator loss must be one of {sorted(GENERATOR_LOSSES)}, got {kind!r}"
-        )
-    return GENERATOR_LOSSES[kind](fake_logits)
+    return _generator_loss(fake_logits, kind)[:2]
 
 
 def _generator_loss(fake_logits, kind="non-saturating"):
-    """``generator_loss``, and the batch's mean D(G(z)) from the same pass."""
+    """``generator_loss``, and the batch's mean D(G(z))."""
+    if kind not in _GENERATOR_PASSES:
+        raise ValueError(
+            f"generator loss must be one of {sorted(GENERATOR_LOSSES)}, got {kind!r}"
+        )
     _check_logits("fake_logits", fake_logits, finite=False)
-    if kind == "non-saturating" and fake_logits.ndim <= 2:
-        return _bce(fake_logits, 1.0, "fake_logits")   # mean softplus(−a): BCE, target 1
-    if kind == "minimax" and fake_logits.ndim <= 2:
-        loss, dlogits, mean = _bce(fake_logits, 0.0, "fake_logits")
-        return -loss, -dlogits, mean           # −BCE(a, 0), as generator_loss_minimax
-    return (*generator_loss(fake_logits, kind), mean_d(fake_logits))
+    return _GENERATOR_PASSES[kind](fake_logits)
 
 
 def critic_loss(real_scores, fake_scores):

@@ -184,6 +184,7 @@ PUBLIC = {
     "sigmoid_backward": lambda x, W, b, g: kernels.sigmoid_backward(g, g),
     "bce_logits": lambda x, W, b, g: kernels.bce_logits(g, 0.9),
     "bce_logits_1d": lambda x, W, b, g: kernels.bce_logits(b, 1.0),
+    "bce_logits_3d": lambda x, W, b, g: kernels.bce_logits(g[None], 0.0),
 }
 
 
@@ -226,7 +227,7 @@ WRONG = [
     ("sigmoid_backward", lambda x, W, b, g: kernels.sigmoid_backward(g, g.astype(np.float32))),
     ("adam_update", lambda x, W, b, g: kernels.adam_update(
         W, W[:2], W.copy(), W.copy(), 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)),
-    ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g[None], 1.0)),        # 3-D
+    ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g.tolist(), 1.0)),     # a list
     ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g.astype(int), 1.0)),  # ints
     ("bce_logits", lambda x, W, b, g: kernels.bce_logits(g[:0], 1.0)),          # empty
 ]

@@ -165,3 +165,13 @@ def test_loss_passes_name_non_finite_logits(rng, bad):
         losses._discriminator_loss(a, -a)
     with pytest.raises(ValueError, match="NaN or inf"):
         losses._generator_loss(a, "minimax")
+
+
+def test_logits_of_any_shape_are_one_batch(rng, each_backend):
+    a = rng.normal(size=(2, 3, 4)) * 4
+    loss, d = losses.bce_with_logits(a, 1.0)
+    flat_loss, flat_d = losses.bce_with_logits(a.reshape(-1, 1), 1.0)
+    assert d.shape == a.shape and abs(loss - flat_loss) < 1e-14
+    np.testing.assert_allclose(d.ravel(), flat_d.ravel(), rtol=1e-14)
+    assert losses.mean_d(a) == pytest.approx(float(np.mean(losses.sigmoid(a))), rel=1e-14)
+    assert losses.generator_loss(np.array(0.0))[0] == pytest.approx(np.log(2), rel=1e-14)
