@@ -241,7 +241,7 @@ check.true("hand-written Algorithm 1 = GAN.step, k = 1: all parameters bit-ident
 # %%
 game3 = gan.gan_1d(p_data, k=3, seed=args.seed, average=None)
 twin3 = gan.gan_1d(p_data, k=3, seed=args.seed, average=None)
-print(f"\nAlgorithm 1 with k = 3: three D sub-steps, then one G step")
+print("\nAlgorithm 1 with k = 3: three D sub-steps, then one G step")
 print(f"{'iter':>4} {'player':>6} | {'D loss':>7} {'V̂':>8} | {'G loss':>7} | "
       f"{'|Δθ_D|':>9} {'|Δθ_G|':>9}")
 records3 = []

@@ -242,7 +242,7 @@ near = (DELTAS > 0) & (DELTAS <= 2)
 check.above(f"A: clipped critic's estimate vs W1 = δ ({len(DELTAS)} shifts), Pearson r",
             r_clip,
             0.95 if args.quick else 0.99, fmt=".4f")
-check.below(f"A: clipped critic's slope K (it estimates K·W1, not W1)", K, 0.5, fmt=".3f")
+check.below("A: clipped critic's slope K (it estimates K·W1, not W1)", K, 0.5, fmt=".3f")
 check.above("A: penalised critic's estimate vs W1 = δ, Pearson r", r_pen,
             0.95 if args.quick else 0.99, fmt=".4f")
 if not args.quick:

@@ -39,7 +39,8 @@ import time
 import numpy as np
 
 from . import kernels
-from .losses import discriminator_loss, generator_loss_nonsaturating
+from .__main__ import _int_at_least   # the demo's command-line number checks
+from .gan import discriminator_step, generator_step
 from .network import mlp
 from .optim import Adam
 
@@ -53,35 +54,8 @@ MU, SIGMA = 4.0, 1.25
 # --------------------------------------------------------------------------
 # The iteration, from numpygan's pieces
 # --------------------------------------------------------------------------
-def _steps():
-    """(discriminator_step, generator_step): gan.py's if it has them, else local ones."""
-    try:
-        from .gan import discriminator_step, generator_step
-        return discriminator_step, generator_step
-    except ImportError:  # pragma: no cover - only before gan.py exists
-        return _discriminator_step, _generator_step
-
-
-def _discriminator_step(D, d_opt, x_real, x_fake):
-    m = x_real.shape[0]
-    logits = D.forward(np.concatenate([x_real, x_fake], axis=0))  # (2m, 1)
-    loss, d_real, d_fake = discriminator_loss(logits[:m], logits[m:])
-    D.backward(np.concatenate([d_real, d_fake], axis=0))           # (2m, 1)
-    d_opt.step(D.params(), D.grads())
-    return {"loss": loss}
-
-
-def _generator_step(G, D, g_opt, z):
-    logits = D.forward(G.forward(z))                               # (m, 1)
-    loss, dlogits = generator_loss_nonsaturating(logits)
-    G.backward(D.backward(dlogits))                                # D is not stepped
-    g_opt.step(G.params(), G.grads())
-    return {"loss": loss}
-
-
 def numpygan_iteration(hidden, batch, dtype=np.float64, seed=0):
     """A closure running one GAN iteration on the current kernel backend."""
-    d_step, g_step = _steps()
     rng = np.random.default_rng(seed)
     G = mlp([1, hidden, hidden, 1], hidden="leaky_relu", alpha=ALPHA, rng=rng, dtype=dtype)
     D = mlp([1, hidden, hidden, 1], hidden="leaky_relu", alpha=ALPHA, rng=rng, dtype=dtype)
@@ -90,9 +64,9 @@ def numpygan_iteration(hidden, batch, dtype=np.float64, seed=0):
     def iteration():
         x_real = rng.normal(MU, SIGMA, size=(batch, 1)).astype(dtype, copy=False)  # (m, 1)
         z = rng.uniform(-1.0, 1.0, size=(batch, 1)).astype(dtype, copy=False)      # (m, 1)
-        d_step(D, d_opt, x_real, G.forward(z))
+        discriminator_step(D, d_opt, x_real, G.forward(z))
         z = rng.uniform(-1.0, 1.0, size=(batch, 1)).astype(dtype, copy=False)
-        g_step(G, D, g_opt, z)
+        generator_step(G, D, g_opt, z)
 
     return iteration
 
@@ -307,18 +281,6 @@ def compile_times(hidden, batch, dtype):
 # --------------------------------------------------------------------------
 # The command line
 # --------------------------------------------------------------------------
-def _positive(name):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive integer, got {text!r}")
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive integer, got {value}")
-        return value
-    return parse
-
-
 def _shape(text):
     try:
         n, d, m = (int(v) for v in text.lower().split("x"))
@@ -334,12 +296,12 @@ def parse_args(argv=None):
         description="Time a full GAN training iteration on the NumPy and Numba kernel "
                     "backends (and PyTorch CPU when installed), the matmul kernels' "
                     "GFLOP/s, and the Numba compile and cache-load times.")
-    p.add_argument("--hidden", type=_positive("--hidden"), default=32,
+    p.add_argument("--hidden", type=_int_at_least("--hidden", 1), default=32,
                    help="hidden width H of G and D, each 1→H→H→1 (default 32)")
-    p.add_argument("--batch", type=_positive("--batch"), default=256,
+    p.add_argument("--batch", type=_int_at_least("--batch", 1), default=256,
                    help="minibatch size m (default 256)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--iters", type=_positive("--iters"), default=300,
+    p.add_argument("--iters", type=_int_at_least("--iters", 1), default=300,
                    help="timed iterations per contender, in up to 15 interleaved rounds (default 300)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout instead of the table")

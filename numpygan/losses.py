@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from ._checks import is_number
 
 
 def _check_logits(name, a, finite=True):
@@ -134,9 +135,7 @@ def discriminator_loss(real_logits, fake_logits, real_target=1.0):
 
 def _discriminator_loss(real_logits, fake_logits, real_target=1.0):
     """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z))."""
-    if isinstance(real_target, bool) \
-            or not isinstance(real_target, (int, float, np.integer, np.floating)) \
-            or not (0 < real_target <= 1):
+    if not (is_number(real_target) and 0 < real_target <= 1):
         raise ValueError(f"real_target must be a number in (0, 1], got {real_target!r}")
     _check_logits("real_logits", real_logits, finite=False)
     _check_logits("fake_logits", fake_logits, finite=False)
