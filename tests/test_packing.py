@@ -23,6 +23,13 @@ def _train(net, opt, steps, seed=5):
         opt.step(net.params(), net.grads())
 
 
+def _assert_same(arrays, others):
+    arrays, others = list(arrays), list(others)
+    assert len(arrays) == len(others)
+    for a, b in zip(arrays, others):
+        np.testing.assert_array_equal(a, b)     # bit for bit
+
+
 def _unpacked_copy(net):
     """The same network whose W, b, dW, db are arrays of their own (no flat storage)."""
     other = copy.deepcopy(net)
@@ -87,10 +94,8 @@ def test_adam_flat_equals_array_by_array(rng, backend):
         _train(net, opt_flat, 20)
         _train(other, opt_arrays, 20)
         assert opt_flat._flat is not None and opt_arrays._flat is None
-        for p, q in zip(net.params(), other.params()):
-            np.testing.assert_array_equal(p, q)      # bit for bit
-        for a, b in zip(opt_flat.m + opt_flat.v, opt_arrays.m + opt_arrays.v):
-            np.testing.assert_array_equal(a, b)
+        _assert_same(net.params(), other.params())
+        _assert_same(opt_flat.m + opt_flat.v, opt_arrays.m + opt_arrays.v)
 
 
 def test_deep_copies_train_apart_and_alike(rng):
@@ -102,11 +107,9 @@ def test_deep_copies_train_apart_and_alike(rng):
     assert _flat_base(net2.params()) is not _flat_base(net.params())
     before = [p.copy() for p in net.params()]
     _train(net2, opt2, 4)
-    for p, q in zip(net.params(), before):             # the original did not move
-        np.testing.assert_array_equal(p, q)
+    _assert_same(net.params(), before)                 # the original did not move
     _train(net, opt, 4)                                # and catches up to the same place
-    for p, q in zip(net.params(), net2.params()):
-        np.testing.assert_array_equal(p, q)
+    _assert_same(net.params(), net2.params())
 
 
 def test_adam_load_state_then_steps_alike(rng):
@@ -119,8 +122,7 @@ def test_adam_load_state_then_steps_alike(rng):
     _train(net, opt, 2, seed=9)
     _train(net2, opt2, 2, seed=9)
     assert opt2._flat is not None
-    for p, q in zip(net.params(), net2.params()):
-        np.testing.assert_array_equal(p, q)
+    _assert_same(net.params(), net2.params())
 
 
 def test_adam_replaced_moment_is_noticed(rng):
@@ -141,8 +143,7 @@ def test_adam_flat_path_still_refuses_nan_gradients(rng):
     net.layers[2].db[0] = np.nan
     with pytest.raises(ValueError, match="grad 3 .*NaN or inf"):
         opt.step(net.params(), net.grads())
-    for p, q in zip(net.params(), before):
-        np.testing.assert_array_equal(p, q)
+    _assert_same(net.params(), before)
 
 
 def test_shared_or_mixed_layers_stay_unpacked(rng):
@@ -198,8 +199,7 @@ def test_one_call_equals_layer_by_layer_bit_for_bit(rng, hidden, out, dtype):
         plan, net._plan = net._plan, None          # force the layer-by-layer path
         layered = _run(net, x, d)
         net._plan = plan
-    for a, b in zip(fused, layered):
-        np.testing.assert_array_equal(a, b)
+    _assert_same(fused, layered)
 
 
 @needs_numba
