@@ -221,8 +221,8 @@ ax_a.plot(x, fit_c0 + fit_c1 * x + fit_c2 * x ** 2, color="#d6501f", lw=1, ls=":
           label=f"quadratic fitted in the bulk: {quadratic(fit_c0, fit_c1, fit_c2)}")
 ax_a.axhline(0, color="0.7", lw=0.8)
 ax_a.set(title="Logits: quadratic in the bulk; the net's is piecewise linear outside",
-         ylabel="logit a(x) = log D/(1 − D)", ylim=(-14, 6))
-ax_a.legend(fontsize=8, loc="lower center")
+         ylabel="logit a(x) = log D/(1 − D)", ylim=(-14, 9))
+ax_a.legend(fontsize=8, loc="upper left")   # in the room above the curves
 _lesson.savefig(fig, args, "03_d_vs_dstar.png")
 
 # %%

@@ -53,8 +53,9 @@ mode), so in 1D we print the counts and claim nothing for the remedy.
 
 What to look at (figures in --out):
   09_ring_samples.png  the ring over training, plain GAN (top) and packed D (bottom):
-                      the plain GAN's samples form a few streaks aimed at one to three
-                      modes, and the streaks swing to other modes as training goes on
+                      the plain GAN's samples form a few streaks aimed at a few modes
+                      (the printed counts say how many each check covers: 0 to 3 on
+                      seed 0), and the streaks swing to other modes as training goes on
                       (collapse and hopping); the packed game spreads onto all eight.
   09_mixture_1d.png   the 1D mixture: p_g (histogram) against p_data over training,
                       plain GAN (top) and packed D (bottom): where does p_g's mass sit?
@@ -305,7 +306,8 @@ for row, (name, run) in enumerate((("plain GAN", base), ("packed D (m = 2)", pac
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, markerscale=2)
 fig.suptitle("Ring of 8 Gaussians (σ = 0.1), D's lr 5× below G's.  Top: the plain GAN aims a "
-             "few streaks at one to three modes and swings them round (collapse, hopping).\n"
+             f"few streaks at the modes and swings them round, covering {min(half_base)}–"
+             f"{max(half_base)} of 8 at the checks of the second half (collapse, hopping).\n"
              "Bottom: the same game with D judging pairs of samples (PacGAN): G spreads "
              "over the ring" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "09_ring_samples.png")
