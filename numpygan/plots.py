@@ -448,6 +448,10 @@ def training_curves(fig_or_axes, history, g_loss=None, fontsize=9):
         ax3 = ax2.twinx()
         ax3.semilogy(h["jsd_step"], np.maximum(h["jsd"], 1e-6), color=C_JSD, lw=1.4,
                      marker="o", ms=3, label=r"JSD($p_{data}$‖$p_g$) (right, log)")
+        # a decade of room below the smallest JSD: a converged run's JSD (~0.007) would
+        # otherwise sit at the bottom of the panel, on V's line at −log 4
+        low = float(np.min(np.maximum(h["jsd"], 1e-6)))
+        ax3.set_ylim(bottom=10.0 ** (np.floor(np.log10(low)) - 1))
         ax3.set_ylabel("JSD (nats)", fontsize=fontsize, color=C_JSD)
         ax3.tick_params(labelsize=fontsize - 1, colors=C_JSD)
         more_h, more_l = ax3.get_legend_handles_labels()
