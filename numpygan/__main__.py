@@ -324,13 +324,16 @@ def main(argv=None):
     except DivergenceError as exc:
         diverged = exc
     seconds = time.perf_counter() - t0
+    jit = kernels.jit_time()   # what Numba spent on the kernels up to here: compiling, or loading
 
     history = {k: np.asarray(v) for k, v in gan.history.items()}
     np.savez(os.path.join(args.out, "history.npz"), **history)
     summary = {"steps": len(gan.history["step"]), "seed": args.seed,
                "backend": kernels.get_backend(),
                "seconds": round(seconds, 3), "loss": args.loss, "noise": args.noise,
-               "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden}
+               "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden,
+               "numba_compiled": jit["compiled"], "numba_compile_s": round(jit["compile_s"], 3),
+               "numba_loaded": jit["loaded"], "numba_cache_s": round(jit["cache_s"], 3)}
     if start:
         summary["resumed_from"] = start
     if diverged is not None:
@@ -378,6 +381,13 @@ def main(argv=None):
           f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     if not args.quiet:
+        if jit["compiled"]:
+            print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
+                  f"(part of the {seconds:.1f} s); it keeps them in its on-disk cache, so "
+                  "later runs load them instead")
+        elif jit["loaded"]:
+            print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
+                  f"in {jit['cache_s']:.2f} s")
         print(f"wrote {args.out}/gan_1d.png, "
               + ("" if args.no_gif else f"{args.out}/gan_1d.gif, ")
               + f"{args.out}/summary.json, {args.out}/samples.npy, {args.out}/history.npz"

@@ -233,7 +233,7 @@ def bench_matmul(n, d, m, dtype, reps=50):
 # Compile and load times, in fresh processes
 # --------------------------------------------------------------------------
 _FIRST_RUN = r"""
-import json, sys, time
+import json, time
 t0 = time.perf_counter()
 import numpy as np
 from numpygan import kernels
@@ -241,21 +241,19 @@ from numpygan.bench import numpygan_iteration
 kernels.set_backend("numba")
 t1 = time.perf_counter()
 it = numpygan_iteration({hidden}, {batch}, np.{dtype})
-t2 = time.perf_counter()
 it()                     # the first iteration compiles (or loads) every kernel it uses
-t3 = time.perf_counter()
-it()
-t4 = time.perf_counter()
-print(json.dumps({{"import_s": t1 - t0, "first_iter_s": t3 - t2, "iter_s": t4 - t3}}))
+print(json.dumps(dict(kernels.jit_time(), import_s=t1 - t0)))
 """
 
 
 def compile_times(hidden, batch, dtype):
-    """Seconds a fresh process spends on its first iteration: cold (empty cache), then warm.
+    """What a fresh process spends on the kernels of its first iteration, as Numba
+    reports it (``kernels.jit_time``): first with an empty cache, then with the
+    cache that run left.
 
-    Returns {"import_s", "compile_s", "load_s"}: import of numpygan (with Numba),
-    the first iteration with an empty Numba cache (compiling) and with the cache
-    the cold run left (loading), each minus one ordinary iteration.
+    Returns {"import_s", "compile_s", "compiled", "load_s", "loaded"}: the import
+    of numpygan (with Numba); the seconds and kernel versions compiled with the
+    empty cache; the seconds and kernels loaded with the filled one.
     """
     code = _FIRST_RUN.format(hidden=hidden, batch=batch, dtype=np.dtype(dtype).name)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -273,8 +271,8 @@ def compile_times(hidden, batch, dtype):
     cold, warm = runs
     return {
         "import_s": warm["import_s"],
-        "compile_s": max(0.0, cold["first_iter_s"] - cold["iter_s"]),
-        "load_s": max(0.0, warm["first_iter_s"] - warm["iter_s"]),
+        "compile_s": cold["compile_s"], "compiled": cold["compiled"],
+        "load_s": warm["cache_s"], "loaded": warm["loaded"],
     }
 
 
@@ -409,8 +407,9 @@ def table(r) -> str:
     if "compile" in r:
         c = r["compile"]
         lines += ["", f"fresh process: import {c['import_s']:.2f} s; Numba kernels for this "
-                      f"iteration: compile {c['compile_s']:.2f} s (empty cache), "
-                      f"load {c['load_s']:.2f} s (cached)"]
+                      f"iteration: compile {c['compile_s']:.2f} s ({c['compiled']} kernel "
+                      f"versions, empty cache), load {c['load_s']:.2f} s ({c['loaded']} "
+                      "kernels, cached)"]
     return "\n".join(lines)
 
 

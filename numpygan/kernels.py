@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import warnings
 
 import numpy as np
@@ -104,6 +105,72 @@ def _initial_backend() -> str:
 # _NUMBA is a plain bool so the hot path tests it without a string compare.
 _BACKEND = _initial_backend()
 _NUMBA = _BACKEND == "numba"
+
+
+# --------------------------------------------------------------------------
+# How long Numba has spent on the kernels in this process.  Numba announces
+# its work as events: "numba:compile" around each kernel it compiles (a kernel
+# that calls another compiles it inside its own event), "numba:compiler_lock"
+# around everything it does under its compiler lock, on-disk cache lookups,
+# loads and saves included.  Timing only the outermost event of each kind gives
+# the seconds spent compiling, and the lock's seconds outside compiling: the
+# cache's.  Nothing here runs while compiled kernels merely run.
+# --------------------------------------------------------------------------
+class _JitClock:
+    def __init__(self):
+        self.seconds = {"numba:compile": 0.0, "numba:compiler_lock": 0.0}
+        self._depth = {"numba:compile": 0, "numba:compiler_lock": 0}
+        self._start = {}
+
+    def on_start(self, kind):
+        self._depth[kind] += 1
+        if self._depth[kind] == 1:
+            self._start[kind] = time.perf_counter()
+
+    def on_end(self, kind):
+        self._depth[kind] -= 1
+        if self._depth[kind] == 0:
+            self.seconds[kind] += time.perf_counter() - self._start.pop(kind)
+
+
+_JIT_CLOCK = _JitClock()
+
+if HAVE_NUMBA:  # pragma: no branch
+    class _JitListener(numba.core.event.Listener):
+        """Hands Numba's compile and compiler-lock events to the clock above."""
+
+        def on_start(self, event):
+            _JIT_CLOCK.on_start(event.kind)
+
+        def on_end(self, event):
+            _JIT_CLOCK.on_end(event.kind)
+
+    for _kind in _JIT_CLOCK.seconds:
+        numba.core.event.register(_kind, _JitListener())
+
+
+def jit_time() -> dict:
+    """What Numba has spent on kernels in this process so far.
+
+    Returns a dict:
+    - "compiled": how many versions of numpygan's kernels were compiled (a
+      kernel compiles once per argument types: float64 and float32 are two)
+    - "loaded": how many were loaded from Numba's on-disk cache instead
+    - "compile_s": seconds spent compiling (any kernel, numpygan's or not)
+    - "cache_s": seconds spent on the cache: loading kernels from it, or, in a
+      process that compiles, looking for them there and saving them
+    A process on a machine that has not run numpygan yet compiles; the processes
+    after it load.  All zero without Numba or with ``NUMBA_DISABLE_JIT=1``.
+    """
+    compiled = loaded = 0
+    for obj in list(globals().values()):
+        stats = getattr(obj, "stats", None) if HAVE_NUMBA else None
+        if isinstance(obj, numba.core.registry.CPUDispatcher) and stats is not None:
+            compiled += sum(stats.cache_misses.values())
+            loaded += sum(stats.cache_hits.values())
+    compile_s = _JIT_CLOCK.seconds["numba:compile"]
+    return {"compiled": compiled, "loaded": loaded, "compile_s": compile_s,
+            "cache_s": max(0.0, _JIT_CLOCK.seconds["numba:compiler_lock"] - compile_s)}
 
 
 def get_backend() -> str:

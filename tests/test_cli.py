@@ -127,6 +127,7 @@ def test_save_writes_a_checkpoint_and_the_usual_outputs(checkpoint):
     assert gan.step_count == gan.total_steps == 60
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 60 and summary["backend"] == "numpy"
+    assert summary["numba_compiled"] == 0 and summary["numba_compile_s"] == 0   # NumPy: no kernels
 
 
 def test_resume_further_than_planned_says_the_schedule_changes(tmp_path, checkpoint, capsys):

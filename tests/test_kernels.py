@@ -367,6 +367,26 @@ def test_without_numba_the_library_says_so_once_and_runs_on_numpy():
 
 
 @needs_numba
+def test_jit_time_counts_a_compile_then_a_load_from_the_cache(tmp_path):
+    code = (
+        "import numpy as np\n"
+        "from numpygan import kernels\n"
+        "before = kernels.jit_time()\n"
+        "kernels.col_sum(np.ones((3, 2)))\n"
+        "after = kernels.jit_time()\n"
+        "print(before['compiled'], before['loaded'], before['compile_s'], "
+        "after['compiled'], after['loaded'], after['compile_s'] > 0, after['cache_s'] > 0)\n"
+    )
+    cold = _python(code, NUMBA_CACHE_DIR=str(tmp_path))   # an empty cache: compiles
+    assert cold.returncode == 0, cold.stderr
+    assert cold.stdout.split() == ["0", "0", "0.0", "1", "0", "True", "True"]
+    warm = _python(code, NUMBA_CACHE_DIR=str(tmp_path))   # what the first one left: loads
+    assert warm.stdout.split() == ["0", "0", "0.0", "0", "1", "False", "True"]
+    off = _python(code, NUMBA_CACHE_DIR=str(tmp_path), NUMBA_DISABLE_JIT="1")
+    assert off.stdout.split() == ["0", "0", "0.0", "0", "0", "False", "False"]
+
+
+@needs_numba
 def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
     code = (
         "import numpy as np, numba\n"
