@@ -33,6 +33,9 @@ What this lesson measures (nothing here is assumed):
      many threads the BLAS library starts (on a busy 2-core machine, BLAS threads
      fighting over small matrices can make NumPy many times slower; compare with
      ``OPENBLAS_NUM_THREADS=1 python lessons/11_numba_kernels.py``).
+  4. The price of the loops: the seconds Numba spent compiling them in this process
+     (the first run on a machine), or loading them from its on-disk cache (every
+     run after), as ``kernels.jit_time()`` reports them.
 
 Where can plain loops beat NumPy?  Where NumPy's own overhead is most of the work:
 an element-wise kernel on a 128 × 64 array is a few microseconds of arithmetic, and
@@ -360,6 +363,22 @@ for label, t in iter_ms.items():
                all(np.isfinite(v) and v > 0 for v in t.values()),
                measured=f"{t['numpy']:.2f} ms, {t['numba']:.2f} ms",
                expect="two positive times")
+
+# %% 5b. The price of compiling
+# Numba turns each kernel into machine code the first time it is called with new
+# argument types (float64 and float32 are two versions), and keeps the result in
+# its on-disk cache (``cache=True``), so only the first process on a machine pays
+# the compile; later ones load.  kernels.jit_time() adds up Numba's own report of
+# both, for this process.
+jit = kernels.jit_time()
+print(f"\nthis process: Numba compiled {jit['compiled']} kernel versions in "
+      f"{jit['compile_s']:.1f} s and loaded {jit['loaded']} from its cache in "
+      f"{jit['cache_s']:.2f} s (run the lesson again to see a warm start)")
+if kernels.HAVE_NUMBA and hasattr(kernels._nb_matmul_bias, "signatures"):   # not under NUMBA_DISABLE_JIT
+    check.true("the Numba kernels this lesson ran were compiled here or loaded from the cache",
+               jit["compiled"] + jit["loaded"] >= 1,
+               measured=f"{jit['compiled']} compiled + {jit['loaded']} loaded",
+               expect="at least one (zero would mean Numba never ran)")
 
 # %% 6. The figure
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained",
