@@ -1260,11 +1260,37 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts):  # pragma: no co
             h = acts[N * c_in:N * (c_in + D)].reshape((N, D))  # the previous output
         dx = np.empty((N, D), dtype=x.dtype)  # (N, D): dL/dh
         if kind == DENSE:
-            # dW = hᵀ g, db = Σ_n g[n], dx = g Wᵀ, written into grad's views
+            # dW = hᵀ g, db = Σ_n g[n], dx = g Wᵀ, written into grad's views: the
+            # loops of _nb_dense_backward_into, in its order, written out here (a
+            # call to it would make Numba compile it, and _transposed, as well)
             W = theta[p:p + D * M].reshape((D, M))
             dW = grad[p:p + D * M].reshape((D, M))
             db = grad[p + D * M:p + D * M + M]
-            _nb_dense_backward_into(h, g, W, dW, db, dx)
+            # hT[d, n] = h[n, d] and WT[m, d] = W[d, m]: copies whose rows are the
+            # columns of h and W, so that _gemm walks rows
+            hT = np.empty((D, N), dtype=x.dtype)
+            for d in range(D):
+                for n in range(N):
+                    hT[d, n] = h[n, d]
+            WT = np.empty((M, D), dtype=x.dtype)
+            for m in range(M):
+                for d in range(D):
+                    WT[m, d] = W[d, m]
+            # dW and dx accumulate into zeros
+            for d in range(D):
+                for m in range(M):
+                    dW[d, m] = 0.0
+            for n in range(N):
+                for d in range(D):
+                    dx[n, d] = 0.0
+            _gemm(hT, g, dW)  # (D, N) @ (N, M) -> (D, M)
+            # db[m] = sum_n g[n, m], adding the rows in order
+            for m in range(M):
+                db[m] = 0.0
+            for n in range(N):
+                for m in range(M):
+                    db[m] += g[n, m]
+            _gemm(g, WT, dx)  # (N, M) @ (M, D) -> (N, D)
         else:
             out = acts[N * c:N * (c + M)].reshape((N, M))  # this layer's output
             alpha = alphas[i]
