@@ -373,7 +373,8 @@ for label, t in iter_ms.items():
 jit = kernels.jit_time()
 print(f"\nthis process: Numba compiled {jit['compiled']} kernel versions in "
       f"{jit['compile_s']:.1f} s and loaded {jit['loaded']} from its cache in "
-      f"{jit['cache_s']:.2f} s (run the lesson again to see a warm start)")
+      f"{jit['cache_s']:.2f} s" + ("  (run the lesson again to see a warm start)"
+                                   if jit["compiled"] else "  (a warm start)"))
 if kernels.HAVE_NUMBA and hasattr(kernels._nb_matmul_bias, "signatures"):   # not under NUMBA_DISABLE_JIT
     check.true("the Numba kernels this lesson ran were compiled here or loaded from the cache",
                jit["compiled"] + jit["loaded"] >= 1,
