@@ -163,11 +163,10 @@ def jit_time() -> dict:
     after it load.  All zero without Numba or with ``NUMBA_DISABLE_JIT=1``.
     """
     compiled = loaded = 0
-    for obj in list(globals().values()):
-        stats = getattr(obj, "stats", None) if HAVE_NUMBA else None
-        if isinstance(obj, numba.core.registry.CPUDispatcher) and stats is not None:
-            compiled += sum(stats.cache_misses.values())
-            loaded += sum(stats.cache_hits.values())
+    for obj in list(globals().values()) if HAVE_NUMBA else ():
+        if isinstance(obj, numba.core.registry.CPUDispatcher):
+            compiled += sum(obj.stats.cache_misses.values())
+            loaded += sum(obj.stats.cache_hits.values())
     compile_s = _JIT_CLOCK.seconds["numba:compile"]
     return {"compiled": compiled, "loaded": loaded, "compile_s": compile_s,
             "cache_s": max(0.0, _JIT_CLOCK.seconds["numba:compiler_lock"] - compile_s)}

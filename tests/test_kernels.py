@@ -359,10 +359,13 @@ def test_without_numba_the_library_says_so_once_and_runs_on_numpy():
         "print(numpygan.get_backend(), kernels.HAVE_NUMBA)\n"
         "x = np.ones((2, 3)); print(kernels.matmul_bias(x, np.ones((3, 1)), np.zeros(1)).ravel())\n"
         "try:\n    numpygan.set_backend('numba')\nexcept ValueError as e:\n    print('refused')\n"
+        "print(kernels.jit_time())\n"
     )
     res = _python(code)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.split("\n")[:3] == ["numpy False", "[3. 3.]", "refused"]
+    assert res.stdout.split("\n")[:4] == [
+        "numpy False", "[3. 3.]", "refused",
+        "{'compiled': 0, 'loaded': 0, 'compile_s': 0.0, 'cache_s': 0.0}"]
     assert res.stderr.count("Numba could not be imported") == 1
 
 
