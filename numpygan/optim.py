@@ -48,6 +48,14 @@ def _flat_zeros(like):
     return flat, views
 
 
+def _flat_copy(arrays):
+    """``arrays``' values in views into one flat array, as ``_flat_zeros``: (flat, views)."""
+    flat, views = _flat_zeros(arrays)
+    for view, a in zip(views, arrays):
+        view[...] = a
+    return flat, views
+
+
 def _check_lr(lr):
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) \
             or not np.isfinite(lr) or lr <= 0:
@@ -182,7 +190,9 @@ class Adam(Optimizer):
             if self.m is None:
                 self.m = _flat_zeros(params)[1]
                 self.v = _flat_zeros(params)[1]
-            if any(m.shape != p.shape or m.dtype != p.dtype for p, m in zip(params, self.m)):
+            if len(self.m) != len(params) or len(self.v) != len(params) or any(
+                    a.shape != p.shape or a.dtype != p.dtype
+                    for p, m, v in zip(params, self.m, self.v) for a in (m, v)):
                 raise ValueError("Adam.step: the moments m, v do not fit the parameters "
                                  "(a state loaded for another network?)")
             flat = self._flatten(params, grads)
@@ -210,17 +220,13 @@ class Adam(Optimizer):
         if theta is None or grad is None or theta.dtype != grad.dtype \
                 or any(p.shape != g.shape for p, g in zip(params, grads)):
             return None
+        # m and v have the parameters' shapes and dtype (step checked); a loaded or
+        # copied state holds them as separate arrays: make each one array again
         m, v = _flat_base(self.m), _flat_base(self.v)
-        if m is None or m.dtype != theta.dtype:   # a loaded or copied state: one array again
-            m, views = _flat_zeros(self.m)
-            for view, a in zip(views, self.m):
-                view[...] = a
-            self.m = views
-        if v is None or v.dtype != theta.dtype:
-            v, views = _flat_zeros(self.v)
-            for view, a in zip(views, self.v):
-                view[...] = a
-            self.v = views
+        if m is None:
+            m, self.m = _flat_copy(self.m)
+        if v is None:
+            v, self.v = _flat_copy(self.v)
         # kept as (1, n) views: the kernels' two-dimensional form, made once
         self._flat = (tuple(params), tuple(grads), tuple(self.m), tuple(self.v),
                       (theta[None], grad[None], m[None], v[None]))

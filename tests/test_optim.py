@@ -67,3 +67,11 @@ def test_state_roundtrip():
     q = p.copy()
     opt.step([p], [np.array([0.1, 0.1])]); other.step([q], [np.array([0.1, 0.1])])
     np.testing.assert_array_equal(p, q)
+
+
+def test_moments_of_another_dtype_are_refused_not_mixed():
+    p = np.array([1.0, 2.0]); opt = Adam(0.01)
+    opt.step([p], [np.array([0.3, -0.2])])
+    opt.v = [opt.v[0].astype(np.float32)]     # m still fits, v does not
+    with pytest.raises(ValueError, match="the moments m, v do not fit the parameters"):
+        opt.step([p], [np.array([0.1, 0.1])])
