@@ -23,6 +23,8 @@ Each function returns the loss and its gradient with respect to the logits.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import kernels
@@ -101,7 +103,7 @@ def _bce(logits, t, name="logits"):
     loss is not finite.
     """
     loss, dlogits, mean_s = kernels.bce_logits(logits, t)
-    if not loss - loss == 0:   # NaN or ±inf
+    if not math.isfinite(loss):
         _check_logits(name, logits)
     return loss, dlogits, mean_s
 
