@@ -50,8 +50,11 @@ non-saturating loss −mean log D(G(z)): dL/dx from D.backward, then G.backward.
 That is the generator step of lesson 04.  For a network we accept rel_error < 1e-5
 (CS231n: errors grow with depth and at kinks): rel_error is a max over entries, and
 an entry of dW that sums, over the batch, terms that nearly cancel is tiny, so its
-*relative* error compares round-off with round-off.  A wrong backward scores 1e-2
-or worse.  Finally the check must be able to *fail*: two planted bugs, and the same
+*relative* error compares round-off with round-off.  There the differences are of
+the loss L itself, ≈ 1, so they resolve a derivative only to ≈ 1e-16 · L / h ≈
+1e-12: an entry of 4e-8 would score 1e-5 from round-off alone.  So the network
+checks compare entries below 1e-6 at the scale 1e-6 (rel_error's floor, 1e-8 for
+one layer).  A wrong backward scores 1e-2 or worse.  Finally the check must be able to *fail*: two planted bugs, and the same
 check in float32, are caught.
 
 What to look at in the figure (02_gradient_checks.png, in --out):
@@ -84,6 +87,7 @@ rng = np.random.default_rng(args.seed)
 TRIALS = 1 if args.quick else 5          # random draws per check; we report the worst
 TOL = 1e-7                               # one layer
 TOL_NET = 1e-5                           # a whole network (see section 5)
+FLOOR_NET = 1e-6                         # ... whose L-differences resolve ≈ 1e-12
 H = 1e-4                                 # the central differences' step (see the docstring)
 results = []                             # (label, rel_error, kind) for the figure
 
@@ -252,12 +256,12 @@ def d_loss():
 
 _, dlogits = losses.bce_with_logits(D_net.forward(x_batch), targets)   # (B, 1)
 dx_net = D_net.backward(dlogits)                                      # (B, 1) -> (B, 1)
-worst_param = max(rel_error(g, num_grad(d_loss, p))
+worst_param = max(rel_error(g, num_grad(d_loss, p), floor=FLOOR_NET)
                   for p, g in zip(D_net.params(), D_net.grads()))
 check.below(f"D network + BCE from logits: worst rel_error over its "
             f"{len(D_net.params())} parameter arrays", record("D params", worst_param, "network"),
             TOL_NET, fmt=".2e")
-err_dx = rel_error(dx_net, num_grad(d_loss, x_batch))
+err_dx = rel_error(dx_net, num_grad(d_loss, x_batch), floor=FLOOR_NET)
 check.below("D network: dL/dx (the gradient G will receive through D)",
             record("D dL/dx", err_dx, "network"), TOL_NET, fmt=".2e")
 
@@ -268,7 +272,7 @@ def g_loss():
 
 _, dlogits = losses.generator_loss_nonsaturating(D_net.forward(G_net.forward(z_batch)))
 G_net.backward(D_net.backward(dlogits))          # dL/dlogits -> dL/dx -> G's grads
-worst_g = max(rel_error(g, num_grad(g_loss, p))
+worst_g = max(rel_error(g, num_grad(g_loss, p), floor=FLOOR_NET)
               for p, g in zip(G_net.params(), G_net.grads()))
 check.below(f"G through a fixed D, −mean log D(G(z)): worst rel_error over G's "
             f"{len(G_net.params())} parameter arrays",

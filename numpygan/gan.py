@@ -77,7 +77,8 @@ def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0):
     # losses.discriminator_loss, with mean D(x) and mean D(G(z)) from the same pass
     loss, d_real_logits, d_fake_logits, d_real, d_fake = losses._discriminator_loss(
         real_logits, fake_logits, real_target=real_target)
-    D.backward(np.concatenate([d_real_logits, d_fake_logits], axis=0))  # (2m, 1)
+    # (2m, 1) -> D's gradients; dL/dx itself is not needed
+    D.backward(np.concatenate([d_real_logits, d_fake_logits], axis=0), input_grad=False)
     d_opt.step(D.params(), D.grads())
     # V on this batch, from logits: log σ(a) = −softplus(−a), log(1 − σ(a)) = −softplus(a)
     # (with real_target 1 it is −loss; label smoothing changes the loss, not V)
@@ -99,7 +100,7 @@ def generator_step(G, D, g_opt, z, loss="non-saturating"):
     # losses.generator_loss, with mean D(G(z)) from the same pass
     g_loss, dlogits, d_fake = losses._generator_loss(logits, kind=loss)
     du = D.backward(dlogits)                         # (m, 1) -> (m, d), D not updated
-    G.backward(du)                                   # (m, d) -> (m, Z), fills G's grads
+    G.backward(du, input_grad=False)                 # (m, d) -> G's grads (dL/dz unused)
     g_opt.step(G.params(), G.grads())
     return {"loss": g_loss, "d_fake": d_fake}
 

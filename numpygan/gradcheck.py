@@ -90,12 +90,20 @@ def numerical_gradient_array(f, x, dout, h=1e-5, order=2):
     return _differences(f, x, h, order, lambda diff: float(np.sum(diff * dout)))
 
 
-def rel_error(x, y):
-    """max |x − y| / max(1e-8, |x| + |y|), element-wise: ~1e-7 or less means agreement."""
+def rel_error(x, y, floor=1e-8):
+    """max |x − y| / max(floor, |x| + |y|), element-wise: ~1e-7 or less means agreement.
+
+    Entries smaller than ``floor`` are compared at the scale ``floor``: their
+    relative error would only measure round-off.  A numerical gradient of an
+    L of size ~1 with step h resolves derivatives to about 1e-16 / h, so a check
+    through a whole network (h = 1e-4: ~1e-12) wants a floor near 1e-6.
+    """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape:
         raise ValueError(f"rel_error: shapes differ, {x.shape} vs {y.shape}")
     if x.size == 0:
         return 0.0
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    if not floor > 0:
+        raise ValueError(f"rel_error: floor must be > 0, got {floor}")
+    return float(np.max(np.abs(x - y) / np.maximum(floor, np.abs(x) + np.abs(y))))

@@ -174,8 +174,13 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout):
-        """Chain rule through the layers in reverse: (N, n_out) -> dL/dx (N, n_in)."""
+    def backward(self, dout, input_grad=True):
+        """Chain rule through the layers in reverse: (N, n_out) -> dL/dx (N, n_in).
+
+        Every layer's parameter gradients are filled.  ``input_grad=False`` says
+        dL/dx is not wanted (a GAN never uses G's, nor D's in D's own step): the
+        one-call path then skips the first layer's dx = g Wᵀ, and None is returned.
+        """
         last = self.layers[-1]
         cached = getattr(last, "_x", None) if hasattr(last, "_x") else getattr(last, "_out", None)
         if cached is None:
@@ -195,10 +200,10 @@ class Sequential:
             # every layer still holds what the one-call forward gave it
             x, acts, _ = fused
             return kernels._mlp_backward(x, dout, self._theta, self._grad, self._plan,
-                                        self._alphas, acts)
+                                        self._alphas, acts, input_grad)
         for layer in reversed(self.layers):
             dout = layer._backward(dout)
-        return dout
+        return dout if input_grad else None
 
     def params(self):
         return [p for layer in self.layers for p in layer.params()]

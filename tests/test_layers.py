@@ -157,3 +157,13 @@ def test_dense_bad_sizes(args):
 def test_bad_alpha():
     with pytest.raises(ValueError, match="alpha"):
         LeakyReLU(1.5)
+
+
+def test_rel_error_floor_compares_tiny_entries_at_its_scale():
+    a = np.array([1.0, 4.2242862e-08])
+    b = np.array([1.0, 4.2241765e-08])          # round-off of a numerical gradient
+    assert rel_error(a, b) > 1e-5                # default floor 1e-8: relative
+    assert rel_error(a, b, floor=1e-6) < 2e-6    # 1.1e-12 compared at the scale 1e-6
+    assert rel_error(a, 2 * a, floor=1e-6) > 0.3   # a real error still shows
+    with pytest.raises(ValueError, match="floor"):
+        rel_error(a, b, floor=0.0)

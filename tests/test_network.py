@@ -86,3 +86,24 @@ def test_gradcheck_orders_agree_on_a_smooth_function(rng):
     exact = np.cos(x) * x ** 2 + 2 * x * np.sin(x)
     assert rel_error(numerical_gradient(f, x), exact) < 1e-8
     assert rel_error(numerical_gradient(f, x, h=1e-3, order=4), exact) < 1e-10
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_backward_without_input_grad_fills_the_same_grads_and_returns_none(backend):
+    # a GAN never uses dL/dz of G, nor dL/dx of D in D's own step: input_grad=False
+    # skips it (the one-call Numba path skips layer 0's dx = g Wᵀ) and returns None
+    from numpygan import kernels
+    if backend == "numba" and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    rng = np.random.default_rng(3)
+    x, dout = rng.normal(size=(9, 2)), rng.normal(size=(9, 1))
+    with kernels.backend(backend):
+        net = mlp([2, 5, 5, 1], rng=np.random.default_rng(0))
+        net.forward(x)
+        dx = net.backward(dout)
+        grads = [g.copy() for g in net.grads()]
+        net.forward(x)
+        assert net.backward(dout, input_grad=False) is None
+    assert dx.shape == (9, 2)
+    for g, g_again in zip(grads, net.grads()):
+        np.testing.assert_array_equal(g, g_again)

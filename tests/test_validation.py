@@ -287,8 +287,8 @@ def test_nan_gradient_is_caught_before_the_update_and_names_D():
     D_before = [p.copy() for p in gan.D.params()]
     original = gan.D.backward
 
-    def poisoned(dout):
-        dx = original(dout)
+    def poisoned(dout, input_grad=True):
+        dx = original(dout, input_grad)
         gan.D.layers[0].dW[0, 0] = np.nan       # as an overflowing backward would
         return dx
 
