@@ -54,8 +54,8 @@ an entry of dW that sums, over the batch, terms that nearly cancel is tiny, so i
 the loss L itself, ≈ 1, so they resolve a derivative only to ≈ 1e-16 · L / h ≈
 1e-12: an entry of 4e-8 would score 1e-5 from round-off alone.  So the network
 checks compare entries below 1e-6 at the scale 1e-6 (rel_error's floor, 1e-8 for
-one layer).  A wrong backward scores 1e-2 or worse.  Finally the check must be able to *fail*: two planted bugs, and the same
-check in float32, are caught.
+one layer).  A wrong backward scores 1e-2 or worse.  Finally the check must be able
+to *fail*: two planted bugs, and the same check in float32, are caught.
 
 What to look at in the figure (02_gradient_checks.png, in --out):
 - top: each activation f(x) and its derivative f'(x) as backward returns it
