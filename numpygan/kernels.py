@@ -373,11 +373,13 @@ def _np_col_sum(g):
 # the lessons' small layers pairs are as fast and compile quicker.
 # Compile time shaped it too: Numba compiles _gemm once on its own and again
 # inside each kernel that calls it, so every loop written here costs three
-# times over.  An odd last row therefore gets the textbook loop (a row's sums
-# may differ in the last bit from those of a paired row), and a narrow output
-# (a logit column, M = 1) runs through the same pairs of rows: a separate
-# dot-product loop ran M = 1 products twice as fast (about 10% of _gemm's time in
-# a lessons' iteration) and cost 0.3 s of compiling.
+# times over.  An odd last row is therefore paired with itself, its partner's
+# coefficients zero, instead of getting a loop of its own (that loop cost
+# 0.15 s of compiling, measured); so every row adds its products in the same
+# order, whatever N and however the rows are split among threads.  A narrow
+# output (a logit column, M = 1) runs through the same pairs of rows: a
+# separate dot-product loop ran M = 1 products twice as fast (about 10% of
+# _gemm's time in a lessons' iteration) and cost 0.3 s of compiling.
 @njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)  # see _TRAINING_KERNEL
 def _gemm(A, B, out):  # pragma: no cover - compiled
     """Accumulate ``out += A @ B``: (N, K) @ (K, M) -> (N, M), all C-contiguous.
@@ -388,32 +390,30 @@ def _gemm(A, B, out):  # pragma: no cover - compiled
     N, K = A.shape
     M = B.shape[1]
     K4 = K - K % 4
-    n = 0
-    # pairs of rows n, n+1 of out
-    while n + 2 <= N:
-        # four k at a time: out[n+i, :] += A[n+i, k:k+4] @ B[k:k+4, :]
+    # (in A's dtype: bare 0.0 and 1.0 would turn float32 sums float64)
+    zero, one = A.dtype.type(0), A.dtype.type(1)
+    # pairs of rows n, n1 = n + 1 of out; an odd last row is its own partner
+    # (n1 = n) whose coefficients c are all multiplied by s = 0, so the
+    # partner's line adds zeros to it
+    for n in range(0, N, 2):
+        n1 = n + 1 if n + 1 < N else n
+        s = one if n1 > n else zero
+        # four k at a time: out[n, :] += A[n, k:k+4] @ B[k:k+4, :], and so for n1
         for k in range(0, K4, 4):
             a0, a1, a2, a3 = A[n, k], A[n, k + 1], A[n, k + 2], A[n, k + 3]
-            c0, c1, c2, c3 = A[n + 1, k], A[n + 1, k + 1], A[n + 1, k + 2], A[n + 1, k + 3]
+            c0, c1, c2, c3 = s * A[n1, k], s * A[n1, k + 1], s * A[n1, k + 2], s * A[n1, k + 3]
             # along the rows of B and out, four products per element
             for m in range(M):
                 w0, w1, w2, w3 = B[k, m], B[k + 1, m], B[k + 2, m], B[k + 3, m]
                 out[n, m] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3
-                out[n + 1, m] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
-        # the last K % 4 values of k, one at a time:
-        # out[n+i, m] += A[n+i, k] * B[k, m]
+                out[n1, m] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
+        # the last K % 4 values of k, one at a time: out[n, m] += A[n, k] * B[k, m]
         for k in range(K4, K):
-            a0, c0 = A[n, k], A[n + 1, k]
-            for m in range(M):
-                out[n, m] += a0 * B[k, m]
-                out[n + 1, m] += c0 * B[k, m]
-        n += 2
-    # the last row if N is odd: the textbook loop
-    if n < N:
-        for k in range(K):
             a0 = A[n, k]
+            c0 = s * A[n1, k]
             for m in range(M):
                 out[n, m] += a0 * B[k, m]
+                out[n1, m] += c0 * B[k, m]
 
 
 @njit(cache=True)
@@ -756,17 +756,17 @@ def _np_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
 
 @njit(**_TRAINING_KERNEL)
 def _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):  # pragma: no cover
+    # p, g, m, v: (P,) each, the values of one parameter array (or of all of them)
     if g.shape != p.shape or m.shape != p.shape or v.shape != p.shape:
         raise ValueError("adam_update: p, g, m and v need one shape")
     # one parameter at a time: its two moments, then its step
     for i in range(p.shape[0]):
-        for j in range(p.shape[1]):
-            gij = g[i, j]
-            mij = m[i, j] * beta1 + (1 - beta1) * gij
-            vij = v[i, j] * beta2 + (1 - beta2) * (gij * gij)
-            m[i, j] = mij
-            v[i, j] = vij
-            p[i, j] -= lr * (mij / c1) / (np.sqrt(vij / c2) + eps)
+        gi = g[i]
+        mi = m[i] * beta1 + (1 - beta1) * gi
+        vi = v[i] * beta2 + (1 - beta2) * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        p[i] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
 
 
 def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
@@ -790,9 +790,10 @@ def adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
 def _adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps):
     """``adam_update`` for arrays already checked (optim.Adam checks them once per step)."""
     dt = p.dtype.type
-    if _NUMBA and (p.ndim == 1 or p.ndim == 2) and g.dtype.type is dt:
-        if p.ndim == 1:   # a bias (M,) as a (1, M) view: one compiled kernel for both
-            p, g, m, v = p[None], g[None], m[None], v[None]
+    if _NUMBA and g.dtype.type is dt and (p.ndim == 1 or (
+            p.flags.c_contiguous and m.flags.c_contiguous and v.flags.c_contiguous)):
+        if p.ndim != 1:   # a weight (D, M) as a (D·M,) view: one compiled kernel for all
+            p, g, m, v = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
         try:
             # the scalars go in as Python floats: one compiled version serves all
             return _nb_adam_update(p, g, m, v, lr, beta1, beta2, c1, c2, eps)
@@ -1242,6 +1243,9 @@ def _nb_mlp_forward(x, theta, plan, alphas):  # pragma: no cover - compiled
 def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):  # pragma: no cover
     N = x.shape[0]
     L = plan.shape[0]
+    # every dW and db accumulates into zeros
+    for j in range(grad.shape[0]):
+        grad[j] = 0.0
     g = dout  # (N, M) of the last layer: dL/d(its output)
     for i in range(L - 1, -1, -1):
         kind, D, M, p, c = plan[i, 0], plan[i, 1], plan[i, 2], plan[i, 3], plan[i, 4]
@@ -1252,10 +1256,11 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
             h = acts[N * c_in:N * (c_in + D)].reshape((N, D))  # the previous output
         dx = np.empty((N, D), dtype=x.dtype)  # (N, D): dL/dh
         if kind == DENSE:
-            # dW = hᵀ g, db = Σ_n g[n], dx = g Wᵀ, written into grad's views: the
-            # loops of _nb_dense_backward_into, written out here (a call to it
-            # would make Numba compile it, and _transposed, as well)
-            W = theta[p:p + D * M].reshape((D, M))
+            # dW = hᵀ g, db = Σ_n g[n], dx = g Wᵀ, written into grad: the loops of
+            # _nb_dense_backward_into, written out here (a call to it would make
+            # Numba compile it, and _transposed, as well).  W (D, M) is read
+            # from theta directly, W[d, m] = theta[p + d·M + m]: a reshaped view
+            # would cost compile time (about 0.05 s per view, measured).
             dW = grad[p:p + D * M].reshape((D, M))
             db = grad[p + D * M:p + D * M + M]
             # hT[d, n] = h[n, d] and, below, WT[m, d] = W[d, m]: copies whose rows
@@ -1264,14 +1269,8 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
             for d in range(D):
                 for n in range(N):
                     hT[d, n] = h[n, d]
-            # dW accumulates into zeros
-            for d in range(D):
-                for m in range(M):
-                    dW[d, m] = 0.0
             _gemm(hT, g, dW)  # (D, N) @ (N, M) -> (D, M)
             # db[m] = sum_n g[n, m], adding the rows in order
-            for m in range(M):
-                db[m] = 0.0
             for n in range(N):
                 for m in range(M):
                     db[m] += g[n, m]
@@ -1279,16 +1278,17 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
                 WT = np.empty((M, D), dtype=x.dtype)
                 for m in range(M):
                     for d in range(D):
-                        WT[m, d] = W[d, m]
+                        WT[m, d] = theta[p + d * M + m]
                 # dx accumulates into zeros
                 for n in range(N):
                     for d in range(D):
                         dx[n, d] = 0.0
                 _gemm(g, WT, dx)  # (N, M) @ (M, D) -> (N, D)
         else:
-            out = acts[N * c:N * (c + M)].reshape((N, M))  # this layer's output
+            # the activation's derivative, element by element, times g; Tanh and
+            # Sigmoid take it from their output out[n, m] = acts[N·c + n·M + m]
             alpha = alphas[i]
-            # the activation's derivative, element by element, times g
+            o0 = N * c
             for n in range(N):
                 for m in range(M):
                     if kind == RELU:
@@ -1296,10 +1296,10 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
                     elif kind == LEAKY_RELU:
                         dx[n, m] = g[n, m] if h[n, m] > 0 else alpha * g[n, m]
                     elif kind == TANH:
-                        o = out[n, m]
+                        o = acts[o0 + n * M + m]
                         dx[n, m] = g[n, m] * (1 - o * o)
                     else:  # SIGMOID
-                        o = out[n, m]
+                        o = acts[o0 + n * M + m]
                         dx[n, m] = g[n, m] * o * (1 - o)
         g = dx
     return g
@@ -1333,6 +1333,7 @@ def _np_mlp_forward(x, theta, plan, alphas):
 def _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
     """NumPy twin of ``_nb_mlp_backward`` (it computes dL/dx whatever input_grad says)."""
     N, L = x.shape[0], plan.shape[0]
+    grad[...] = 0   # as the Numba twin: values no layer owns end up zero too
     g = dout
     for i in range(L - 1, -1, -1):
         kind, D, M, p, c = (int(v) for v in plan[i])
@@ -1408,8 +1409,9 @@ def mlp_forward(x, theta, plan, alphas):
 
 
 def mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
-    """Backward through the stack ``mlp_forward`` ran: fills grad, returns dL/dx (N, D)
-    (or None with ``input_grad=False``, which skips layer 0's dx = g Wᵀ)."""
+    """Backward through the stack ``mlp_forward`` ran: fills grad (all of it: values
+    no layer owns become 0), returns dL/dx (N, D) (or None with ``input_grad=False``,
+    which skips layer 0's dx = g Wᵀ)."""
     _check_mlp(x, theta, plan, alphas, dout, grad, acts)
     return _mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
 

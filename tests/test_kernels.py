@@ -56,11 +56,11 @@ def _args(name, N, D, M, dtype, rng, layout="C"):
         return (s(g),)
     if base == "dense_backward":
         return s(x), s(g), s(W)
-    if base == "adam_update":
-        p = rng.normal(size=(D, M)).astype(dtype)
-        v = rng.uniform(0, 1, size=(D, M)).astype(dtype)
-        m = rng.normal(size=(D, M)).astype(dtype)
-        return p, s(W), m, v, 1e-3, 0.5, 0.999, 1 - 0.5 ** 3, 1 - 0.999 ** 3, 1e-8
+    if base == "adam_update":   # the kernel takes any array's values as one (P,) row
+        p = rng.normal(size=D * M).astype(dtype)
+        v = rng.uniform(0, 1, size=D * M).astype(dtype)
+        m = rng.normal(size=D * M).astype(dtype)
+        return p, s(W.reshape(-1)), m, v, 1e-3, 0.5, 0.999, 1 - 0.5 ** 3, 1 - 0.999 ** 3, 1e-8
     h = rng.normal(scale=3.0, size=(N, M)).astype(dtype)
     h[np.abs(h) < 1e-3] = 0.5                      # keep away from the ReLUs' kink
     if base in ("relu_forward", "tanh_forward", "sigmoid_forward"):
@@ -162,7 +162,7 @@ def test_adam_twins_are_bit_identical():
         b = [p.copy(), g, m.copy(), v.copy()]
         consts = (1e-3, 0.5, 0.999, 1 - 0.5 ** 4, 1 - 0.999 ** 4, 1e-8)
         kernels._np_adam_update(*a, *consts)
-        kernels._nb_adam_update(*(u.reshape(1, -1) if u.ndim == 1 else u for u in b), *consts)
+        kernels._nb_adam_update(*(u.reshape(-1) for u in b), *consts)   # views: in place
         for u, w in zip(a, b):
             np.testing.assert_array_equal(u, w)
 
@@ -263,8 +263,8 @@ def test_raw_numba_kernels_refuse_wrong_shapes():
         (kernels._nb_leaky_relu_backward, (g, g[:, :1], 0.2)),
         (kernels._nb_tanh_backward, (g, g[:1])),
         (kernels._nb_sigmoid_backward, (g, g[:, :2])),
-        (kernels._nb_adam_update, (W, W[:1], W.copy(), W.copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
-        (kernels._nb_adam_update, (W, W, W.copy(), W[:, :2].copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
+        (kernels._nb_adam_update, (b, b[:1], b.copy(), b.copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
+        (kernels._nb_adam_update, (b, b, b.copy(), b[:2].copy(), 1e-3, 0.9, 0.99, 0.1, 0.01, 1e-8)),
     ]
     for fn, args in bad:
         with pytest.raises(ValueError):
@@ -286,6 +286,21 @@ def test_parallel_path_gives_the_serial_results_exactly(N, D, M, monkeypatch, rn
                     *kernels.dense_backward(x, g, W)]
     for s, p in zip(serial, parallel):
         np.testing.assert_array_equal(s, p)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_row_of_the_matmul_does_not_depend_on_the_rows_around_it(dtype, rng):
+    # _gemm pairs rows; an odd last row is paired with itself (its partner's
+    # coefficients zero), so it gets the same sums as when it has a real partner
+    x = rng.normal(size=(7, 6)).astype(dtype)
+    W, b = rng.normal(size=(6, 5)).astype(dtype), rng.normal(size=5).astype(dtype)
+    with kernels.backend("numba"):
+        full = kernels.matmul_bias(x, W, b)              # rows (0,1) (2,3) (4,5) (6,6)
+        for lo in range(7):
+            part = kernels.matmul_bias(x[lo:], W, b)     # the same rows, paired otherwise
+            np.testing.assert_array_equal(part, full[lo:])
+            assert part.dtype == dtype
 
 
 @pytest.mark.parametrize("name", ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else []))
@@ -400,7 +415,7 @@ def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
         "worst = 0.0\n"
         "for name, (np_twin, nb_twin) in sorted(kernels.TWINS.items()):\n"
         "    if name == 'adam_update':\n"
-        "        p, g, m, v = (rng.uniform(0.1, 1, (5, 3)) for _ in range(4))\n"
+        "        p, g, m, v = (rng.uniform(0.1, 1, 15) for _ in range(4))\n"
         "        a = [p.copy(), g, m.copy(), v.copy()]; b = [p.copy(), g, m.copy(), v.copy()]\n"
         "        np_twin(*a, 1e-3, 0.5, 0.9, 0.5, 0.1, 1e-8); nb_twin(*b, 1e-3, 0.5, 0.9, 0.5, 0.1, 1e-8)\n"
         "        worst = max(worst, max(float(np.max(np.abs(u - w))) for u, w in zip(a, b))); continue\n"

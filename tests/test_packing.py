@@ -257,6 +257,24 @@ def test_mlp_kernels_refuse_what_does_not_fit(rng, backend):
         assert dx.shape == (5, 3)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_mlp_backward_overwrites_all_of_grad(rng, backend):
+    # every dW, db accumulates into zeros, and values no layer owns become 0 (not stale)
+    if backend == "numba" and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    net = mlp([3, 4, 2], rng=rng)
+    theta = np.concatenate([net._theta, rng.normal(size=3)])   # 3 values past the plan's
+    x, dout = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    with kernels.backend(backend):
+        acts = kernels.mlp_forward(x, theta, net._plan, net._alphas)
+        want = np.zeros_like(theta)
+        kernels.mlp_backward(x, dout, theta, want, net._plan, net._alphas, acts)
+        grad = np.full_like(theta, 7.0)                         # stale values
+        kernels.mlp_backward(x, dout, theta, grad, net._plan, net._alphas, acts)
+    np.testing.assert_array_equal(grad, want)
+    assert np.all(grad[-3:] == 0) and np.all(grad[:-3] != 0)
+
+
 def test_assigning_dW_copies_into_the_gradient_storage(rng):
     net = mlp([2, 3, 1], rng=rng)
     grad = _flat_base(net.grads())
