@@ -394,7 +394,8 @@ def _gemm(A, B, out):  # pragma: no cover - compiled
     zero, one = A.dtype.type(0), A.dtype.type(1)
     # pairs of rows n, n1 = n + 1 of out; an odd last row is its own partner
     # (n1 = n) whose coefficients c are all multiplied by s = 0, so the
-    # partner's line adds zeros to it
+    # partner's line adds zeros to it (0 times an inf in A is NaN, but then that
+    # row is inf or NaN already)
     for n in range(0, N, 2):
         n1 = n + 1 if n + 1 < N else n
         s = one if n1 > n else zero
@@ -1302,7 +1303,8 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
                         o = acts[o0 + n * M + m]
                         dx[n, m] = g[n, m] * o * (1 - o)
         g = dx
-    return g
+    # None when dL/dx was not asked for (returning an array costs about 0.6 µs)
+    return g if input_grad else None
 
 
 _NP_ACT_FORWARD = {
@@ -1426,9 +1428,8 @@ def _mlp_forward(x, theta, plan, alphas):
 def _mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
     input_grad = bool(input_grad)   # one compiled version, whatever the caller passed
     if _NUMBA:
-        dx = _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
-    else:
-        dx = _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
+        return _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
+    dx = _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
     return dx if input_grad else None
 
 
