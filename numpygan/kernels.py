@@ -375,7 +375,7 @@ def _np_col_sum(g):
 # inside each kernel that calls it, so every loop written here costs three
 # times over.  An odd last row is therefore paired with itself, its partner's
 # coefficients zero, instead of getting a loop of its own (that loop cost
-# 0.15 s of compiling, measured); so every row adds its products in the same
+# 0.15-0.2 s of compiling, measured); so every row adds its products in the same
 # order, whatever N and however the rows are split among threads.  A narrow
 # output (a logit column, M = 1) runs through the same pairs of rows: a
 # separate dot-product loop ran M = 1 products twice as fast (about 10% of
@@ -1261,7 +1261,8 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
             # _nb_dense_backward_into, written out here (a call to it would make
             # Numba compile it, and _transposed, as well).  W (D, M) is read
             # from theta directly, W[d, m] = theta[p + d·M + m]: a reshaped view
-            # would cost compile time (about 0.05 s per view, measured).
+            # costs compile time (about 0.05 s each, measured), and only dW, which
+            # _gemm writes, needs one.
             dW = grad[p:p + D * M].reshape((D, M))
             db = grad[p + D * M:p + D * M + M]
             # hT[d, n] = h[n, d] and, below, WT[m, d] = W[d, m]: copies whose rows
@@ -1333,7 +1334,8 @@ def _np_mlp_forward(x, theta, plan, alphas):
 
 
 def _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
-    """NumPy twin of ``_nb_mlp_backward`` (it computes dL/dx whatever input_grad says)."""
+    """NumPy twin of ``_nb_mlp_backward`` (it computes dL/dx whatever input_grad says,
+    and returns it only if asked)."""
     N, L = x.shape[0], plan.shape[0]
     grad[...] = 0   # as the Numba twin: values no layer owns end up zero too
     g = dout
@@ -1356,7 +1358,7 @@ def _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
             g = _np_tanh_backward(out, g)
         else:
             g = _np_sigmoid_backward(out, g)
-    return g
+    return g if input_grad else None
 
 
 def _check_mlp(x, theta, plan, alphas, dout=None, grad=None, acts=None):
@@ -1429,8 +1431,7 @@ def _mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True):
     input_grad = bool(input_grad)   # one compiled version, whatever the caller passed
     if _NUMBA:
         return _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
-    dx = _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
-    return dx if input_grad else None
+    return _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
 
 
 #: Every (NumPy twin, Numba twin) pair, by name: the tests walk this table.

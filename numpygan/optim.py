@@ -227,9 +227,9 @@ class Adam(Optimizer):
             m, self.m = _flat_copy(self.m)
         if v is None:
             v, self.v = _flat_copy(self.v)
-        # kept as (1, n) views: the kernels' two-dimensional form, made once
+        # the four whole arrays: kernels.adam_update's one-dimensional form
         self._flat = (tuple(params), tuple(grads), tuple(self.m), tuple(self.v),
-                      (theta[None], grad[None], m[None], v[None]))
+                      (theta, grad, m, v))
         return self._flat[4]
 
     def _flat_arrays(self, params, grads):
@@ -246,9 +246,8 @@ class Adam(Optimizer):
         if not (len(params) == len(P) and len(grads) == len(G) and len(self.m) == len(M)
                 and len(self.v) == len(V) and all(map(is_, params, P))
                 and all(map(is_, grads, G)) and all(map(is_, self.m, M))
-                and all(map(is_, self.v, V)) and P[0].base is flat[0].base
-                and G[0].base is flat[1].base and M[0].base is flat[2].base
-                and V[0].base is flat[3].base):
+                and all(map(is_, self.v, V)) and P[0].base is flat[0]
+                and G[0].base is flat[1] and M[0].base is flat[2] and V[0].base is flat[3]):
             return None
         return flat
 
