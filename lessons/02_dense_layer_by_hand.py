@@ -67,6 +67,10 @@ What to look at in the figure (02_gradient_checks.png, in --out):
   1e-9 … 1e-12; a whole network, through several layers, as high as ~1e-7, still 60×
   under its line), the planted bugs (~1) and float32 (~1e-2) far above.
 
+Every gradient check runs twice, once per kernel backend (the NumPy twins and the
+Numba loops of numpygan/kernels/; lesson 11 shows them side by side), so a slip in
+either is caught here.
+
 Run:  python lessons/02_dense_layer_by_hand.py [--quick] [--seed N] [--out DIR]
 """
 
@@ -78,12 +82,14 @@ args, check = _lesson.start(__doc__)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from numpygan import losses
+from numpygan import kernels, losses
 from numpygan.gradcheck import numerical_gradient, rel_error
 from numpygan.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
 from numpygan.network import mlp
 
 rng = np.random.default_rng(args.seed)
+# every gradient check runs on both kernel backends: the NumPy twins and the Numba loops
+BACKENDS = ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else [])
 TRIALS = 1 if args.quick else 5          # random draws per check; we report the worst
 TOL = 1e-7                               # one layer
 TOL_NET = 1e-5                           # a whole network (see section 5)
@@ -177,9 +183,11 @@ def check_dense(dtype=np.float64, trials=TRIALS):
     return worst
 
 
-for name, err in check_dense().items():
-    check.below(f"Dense {name}: rel_error(backward, numerical), worst of {TRIALS}",
-                record(f"Dense {name}", err), TOL, fmt=".2e")
+for be in BACKENDS:
+    with kernels.backend(be):
+        for name, err in check_dense().items():
+            check.below(f"Dense {name} ({be}): rel_error(backward, numerical), worst of {TRIALS}",
+                        record(f"Dense {name} ({be})", err), TOL, fmt=".2e")
 
 # %% [markdown]
 # ## 4. The four activations
@@ -195,7 +203,8 @@ def away_from_zero(shape, gap=0.01):
     return np.where(np.abs(v) < gap, np.sign(v + 1e-300) * gap + v, v)
 
 
-for name, act in ACTIVATIONS:
+def check_activation(act):
+    """Worst rel_error of dx over `trials` random inputs kept off the kinks."""
     worst = 0.0
     for _ in range(TRIALS):
         xs = away_from_zero((N, M))
@@ -203,8 +212,14 @@ for name, act in ACTIVATIONS:
         act.forward(xs)
         g_x = act.backward(up)
         worst = max(worst, rel_error(g_x, num_grad_array(lambda: act.forward(xs), xs, up)))
-    check.below(f"{name} dx: rel_error(backward, numerical), worst of {TRIALS}",
-                record(name, worst), TOL, fmt=".2e")
+    return worst
+
+
+for be in BACKENDS:
+    with kernels.backend(be):
+        for name, act in ACTIVATIONS:
+            check.below(f"{name} dx ({be}): rel_error(backward, numerical), worst of {TRIALS}",
+                        record(f"{name} ({be})", check_activation(act)), TOL, fmt=".2e")
 
 # %% [markdown]
 # ## 5. Whole networks and a loss: the chain rule, layer by layer
@@ -254,29 +269,34 @@ def d_loss():
     return losses.bce_with_logits(D_net.forward(x_batch), targets)[0]
 
 
-_, dlogits = losses.bce_with_logits(D_net.forward(x_batch), targets)   # (B, 1)
-dx_net = D_net.backward(dlogits)                                      # (B, 1) -> (B, 1)
-worst_param = max(rel_error(g, num_grad(d_loss, p), floor=FLOOR_NET)
-                  for p, g in zip(D_net.params(), D_net.grads()))
-check.below(f"D network + BCE from logits: worst rel_error over its "
-            f"{len(D_net.params())} parameter arrays", record("D params", worst_param, "network"),
-            TOL_NET, fmt=".2e")
-err_dx = rel_error(dx_net, num_grad(d_loss, x_batch), floor=FLOOR_NET)
-check.below("D network: dL/dx (the gradient G will receive through D)",
-            record("D dL/dx", err_dx, "network"), TOL_NET, fmt=".2e")
-
-
 def g_loss():
     return losses.generator_loss_nonsaturating(D_net.forward(G_net.forward(z_batch)))[0]
 
 
-_, dlogits = losses.generator_loss_nonsaturating(D_net.forward(G_net.forward(z_batch)))
-G_net.backward(D_net.backward(dlogits))          # dL/dlogits -> dL/dx -> G's grads
-worst_g = max(rel_error(g, num_grad(g_loss, p), floor=FLOOR_NET)
-              for p, g in zip(G_net.params(), G_net.grads()))
-check.below(f"G through a fixed D, −mean log D(G(z)): worst rel_error over G's "
-            f"{len(G_net.params())} parameter arrays",
-            record("G params (through D)", worst_g, "network"), TOL_NET, fmt=".2e")
+def check_networks(be):
+    """D's parameters and dL/dx with BCE from logits, and G's through a fixed D."""
+    _, dlogits = losses.bce_with_logits(D_net.forward(x_batch), targets)   # (B, 1)
+    dx_net = D_net.backward(dlogits)                                      # (B, 1) -> (B, 1)
+    worst_param = max(rel_error(g, num_grad(d_loss, p), floor=FLOOR_NET)
+                      for p, g in zip(D_net.params(), D_net.grads()))
+    check.below(f"D network + BCE from logits ({be}): worst rel_error over its "
+                f"{len(D_net.params())} parameter arrays",
+                record(f"D params ({be})", worst_param, "network"), TOL_NET, fmt=".2e")
+    err_dx = rel_error(dx_net, num_grad(d_loss, x_batch), floor=FLOOR_NET)
+    check.below(f"D network ({be}): dL/dx (the gradient G will receive through D)",
+                record(f"D dL/dx ({be})", err_dx, "network"), TOL_NET, fmt=".2e")
+    _, dlogits = losses.generator_loss_nonsaturating(D_net.forward(G_net.forward(z_batch)))
+    G_net.backward(D_net.backward(dlogits))          # dL/dlogits -> dL/dx -> G's grads
+    worst_g = max(rel_error(g, num_grad(g_loss, p), floor=FLOOR_NET)
+                  for p, g in zip(G_net.params(), G_net.grads()))
+    check.below(f"G through a fixed D, −mean log D(G(z)) ({be}): worst rel_error over G's "
+                f"{len(G_net.params())} parameter arrays",
+                record(f"G params, through D ({be})", worst_g, "network"), TOL_NET, fmt=".2e")
+
+
+for be in BACKENDS:
+    with kernels.backend(be):
+        check_networks(be)
 
 # %% [markdown]
 # ## 6. A check that cannot fail proves nothing: planted bugs, and float32
@@ -286,7 +306,7 @@ class BuggyTanh(Tanh):
     """tanh with the classic slip f' = 1 − out (instead of 1 − out²)."""
 
     def backward(self, dout):
-        return dout * (1.0 - self._out)
+        return dout * (1.0 - self.cache)
 
 
 class BuggyDense(Dense):
@@ -355,7 +375,7 @@ for kind, tol, text in (("correct", TOL, "one layer: accept < 1e-7"),
     ax.hlines(tol, idx[0] - 0.45, idx[-1] + 0.45, color="black", ls="--", lw=1.3)
     ax.text(idx[0] - 0.4, tol * 2.0, text, ha="left", fontsize=9)
 ax.set_ylim(1e-13, 30)  # rel_errors below 1e-13 are drawn as a stub
-ax.set_xticks(range(len(results)), labels, rotation=25, ha="right", fontsize=9)
+ax.set_xticks(range(len(results)), labels, rotation=35, ha="right", fontsize=8)
 ax.set_ylabel("rel_error (log scale)")
 ax.set_title("Gradient checks: correct backward passes (green) sit far below their line; "
              "planted bugs (red) and float32 (orange) are caught", fontsize=11)

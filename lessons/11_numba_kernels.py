@@ -1,22 +1,30 @@
-"""11 — The Numba kernels: the loops, their NumPy twins, and the speed-up measured here.
+"""11 — The Numba kernels: the plain loops, their NumPy twins, the fast path beside them.
 
-Every dense layer of numpygan spends its time in a handful of kernels
-(numpygan/kernels.py), the same arithmetic as lesson 02:
+Every dense layer of numpygan spends its time in a handful of teaching kernels
+(numpygan/kernels/), the same arithmetic as lesson 02:
 
-    forward    out = x W + b           (N, D) @ (D, M) + (M,) -> (N, M)
-    backward   dW  = xᵀ dout           (D, N) @ (N, M)        -> (D, M)
-               db  = Σ_n dout[n, :]    (N, M)                 -> (M,)
-               dx  = dout Wᵀ           (N, M) @ (M, D)        -> (N, D)
+    forward    out = x W + b           out[n, m] = b[m] + Σ_d x[n, d] W[d, m]     matmul_bias
+    backward   dW  = xᵀ dout           dW[d, m]  = Σ_n x[n, d] dout[n, m]         grad_W
+               db  = Σ_n dout[n, :]    db[m]     = Σ_n dout[n, m]                 grad_b
+               dx  = dout Wᵀ           dx[n, d]  = Σ_m dout[n, m] W[d, m]         grad_x
 
 plus the element-wise activations (ReLU, LeakyReLU, Tanh, Sigmoid, forward and
-backward) and Adam's update.  Each kernel is written twice:
+backward), the BCE from logits and Adam's update.  Each kernel is written twice:
 
-  * the NumPy twin: one line of array code (``x @ W + b``), which calls BLAS;
-  * the Numba twin: the same sum written out as plain ``for`` loops, compiled to
+  * the NumPy twin (``kernels.matmul_bias.numpy``): one line of array code, ``x @ W + b``,
+    which calls BLAS;
+  * the Numba twin (``kernels.matmul_bias.numba``): the same sum as the plain ``for``
+    loops you would write on paper (the matmul is three nested loops), compiled to
     machine code by ``@numba.njit``.
 
 ``kernels.TWINS`` lists every pair by name; ``kernels.set_backend("numba" | "numpy")``
 (or the ``with kernels.backend(...)`` block) chooses which twin the layers call.
+
+The fast path lives one import away, in ``numpygan.fast``: the same sums rearranged
+to run faster (``fast.gemm`` keeps two rows and four products in registers instead
+of loading and storing an output element for every multiply-add; large products
+run on all cores; a whole network runs in one compiled call per pass).  A single
+layer never uses it; ``Sequential`` does on the Numba backend.
 
 What this lesson measures (nothing here is assumed):
 
@@ -25,34 +33,24 @@ What this lesson measures (nothing here is assumed):
      must be < 1e-12.  They need not be bit-identical: a loop adds the products of a
      dot product in another order than BLAS, and floating-point addition is not
      associative — but the difference is round-off, ~1e-16 per addition.
-  2. A whole training run agrees: the same seed trained on each backend gives the same
-     samples to round-off (max relative difference < 1e-9 after the run).
-  3. The speed of each kernel and of one full training iteration (Algorithm 1, k = 1:
-     one D-step and one G-step), NumPy vs Numba, timed on THIS machine.  No speed is
-     claimed in a CHECK: the ratio depends on the CPU, the array sizes, and on how
-     many threads the BLAS library starts (on a busy 2-core machine, BLAS threads
-     fighting over small matrices can make NumPy many times slower; compare with
-     ``OPENBLAS_NUM_THREADS=1 python lessons/11_numba_kernels.py``).
-  4. The price of the loops: the seconds Numba spent compiling them in this process
-     (the first run on a machine), or loading them from its on-disk cache (every
-     run after), as ``kernels.jit_time()`` reports them.
-
-Where can plain loops beat NumPy?  Where NumPy's own overhead is most of the work:
-an element-wise kernel on a 128 × 64 array is a few microseconds of arithmetic, and
-each NumPy call adds its own overhead (checking types, allocating a temporary, maybe
-waking BLAS threads); ``np.where(x > 0, x, alpha * x)`` makes three passes and two
-temporaries where the loop makes one pass.  The matrix products are BLAS's home ground
-(blocked, vectorised code written for each CPU), and our simple loops may lose there —
-the table shows, kernel by kernel, which side each falls on, on YOUR machine.  The
-whole iteration mixes both; ``python -m numpygan.bench`` measures more sizes.
+  2. The fast path gives the plain loops' numbers (< 1e-12 again), and how much
+     faster it is: the matmul as NumPy/BLAS, the plain loop, the tuned loop and the
+     parallel one (and PyTorch, if installed), in GFLOP/s on THIS machine.
+  3. A whole training run agrees across backends (max relative difference < 1e-9).
+  4. A whole network in one call: the same numbers as the layers one by one, and the
+     time each way — what the teaching kernels cost against the fast path.
+  5. The speed of each kernel and of one full training iteration (Algorithm 1, k = 1),
+     NumPy vs Numba (and PyTorch if installed), timed here.  No speed is claimed in a
+     CHECK: the ratio depends on the CPU, the sizes and the BLAS threads.
+  6. The price of the loops: the seconds Numba spent compiling them in this process
+     (the first run on a machine), or loading them from its cache (``fast.jit_time()``).
 
 Figures (in --out):
-  11_speedup.png   left: time per call of every kernel, NumPy (grey) vs Numba (blue),
-                   log scale, the speed-up written beside each pair — look for
-                   which kernels gain most, and compare with their size of work;
-                   right: milliseconds per training iteration for the 1D GAN of the
-                   lessons and the image GAN of lesson 12 — does the speed-up hold
-                   as the matrices grow?
+  11_speedup.png   left: time per call of every kernel, NumPy (grey) vs the Numba
+                   teaching loop (blue) and the fast path (orange, where one exists),
+                   log scale; right: milliseconds per training iteration, NumPy vs
+                   Numba (and PyTorch when installed), for the 1D GAN of the lessons
+                   and the image GAN of lesson 12.
 """
 
 # %% Setup
@@ -68,7 +66,7 @@ args, check = _lesson.start(__doc__)
 
 import matplotlib.pyplot as plt  # noqa: E402  (after _lesson chose a headless backend)
 
-from numpygan import kernels  # noqa: E402
+from numpygan import fast, kernels  # noqa: E402
 from numpygan.distributions import Gaussian  # noqa: E402
 from numpygan.gan import gan_1d  # noqa: E402
 
@@ -85,7 +83,7 @@ def source(f):
     return inspect.getsource(getattr(f, "py_func", f))
 
 
-SHOW = [name for name in ("leaky_relu_backward", "col_sum") if name in kernels.TWINS]
+SHOW = [name for name in ("matmul_bias", "leaky_relu_backward") if name in kernels.TWINS]
 for name in SHOW:
     np_twin, nb_twin = kernels.TWINS[name]
     print(f"--- {name}: the NumPy twin ---")
@@ -110,15 +108,15 @@ def make_args(fn, N, D, M, rng, dtype=np.float64):
     """Arguments for a kernel, by its parameter names; None when a name is unknown."""
     names = list(inspect.signature(getattr(fn, "py_func", fn)).parameters)
     adam = "p" in names
-    matmul = "W" in names or ("g" in names and not adam)
+    matmul = "W" in names
     args_ = []
     for name in names:
         if name in SCALARS:
             args_.append(SCALARS[name])
         elif adam and name in ("p", "g", "m"):
-            args_.append(rng.normal(size=(D, M)))
+            args_.append(rng.normal(size=D * M))                # a parameter array, flat
         elif adam and name == "v":
-            args_.append(rng.uniform(0.0, 1.0, size=(D, M)))   # a second moment: >= 0
+            args_.append(rng.uniform(0.0, 1.0, size=D * M))     # a second moment: >= 0
         elif name == "x":
             args_.append(rng.normal(size=(N, D) if matmul else (N, M)))
         elif name in ("g", "dout"):
@@ -133,6 +131,8 @@ def make_args(fn, N, D, M, rng, dtype=np.float64):
             args_.append(rng.normal(scale=3.0, size=(N, M)))
         elif name == "t":
             args_.append(0.9)                                 # a (smoothed) target
+        elif name == "a":                                     # all_finite's array
+            args_.append(rng.normal(size=(N, M)))
         else:
             return None
     return [a.astype(dtype) if isinstance(a, np.ndarray) else a for a in args_]
@@ -148,7 +148,8 @@ def results(fn, call_args):
 
 def rel_diff(a, b):
     """max |a − b| / max |a| over all outputs of one kernel."""
-    num = max(float(np.max(np.abs(np.asarray(x) - np.asarray(y)))) for x, y in zip(a, b))
+    a, b = ([np.asarray(u, dtype=float) for u in c] for c in (a, b))   # all_finite's bool too
+    num = max(float(np.max(np.abs(x - y))) for x, y in zip(a, b))
     den = max(float(np.max(np.abs(x))) for x in a)
     return num / max(den, np.finfo(np.float64).tiny)
 
@@ -187,9 +188,62 @@ print("(the first call of a Numba kernel compiles it, or loads it from the on-di
       "cache:\n that is the JIT's one-off cost; later calls run the machine code)")
 if skipped:
     print(f"not compared here (arguments this lesson cannot make up): {', '.join(skipped)};"
-          "\n tests/test_kernels.py compares every twin (and section 3b the whole-network pair)")
+          "\n tests/test_kernels.py compares every twin")
 for name, d in diffs.items():
     check.below(f"{name}: NumPy twin = Numba twin, max rel diff", d, 1e-12, fmt=".2e")
+
+# %% 2b. The fast path beside the plain loop
+# The plain loop does one multiply-add for every load and store of out[n, m]: it waits
+# on memory more than it computes.  fast.gemm (below) keeps two rows of out and four
+# products in registers, so each load/store pair of out serves eight multiply-adds;
+# fast.matmul_bias runs it, on all cores when the product is large.  Same sums, in
+# another order: equal to round-off, which we check, then time.
+print("--- fast.gemm: the tuned loop nest behind fast.matmul_bias ---")
+print(source(fast.gemm.gemm).rstrip())
+
+try:
+    import torch  # optional: pip install torch
+    torch.set_num_threads(kernels.num_threads())
+except ImportError:
+    torch = None
+
+
+def gflops(fn, flops, number):
+    fn()                                             # warm up (and compile)
+    best = np.inf
+    for _ in range(3 if args.quick else 7):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return flops / best / 1e9
+
+
+MM = (64, 128, 128) if args.quick else (128, 256, 256)
+r = np.random.default_rng(3)
+xm, Wm, bm = r.normal(size=MM[:2]), r.normal(size=MM[1:]), r.normal(size=MM[2])
+with kernels.backend("numba" if kernels.HAVE_NUMBA else "numpy"):
+    plain, tuned = kernels.matmul_bias(xm, Wm, bm), fast.matmul_bias(xm, Wm, bm)
+    fast_diff = rel_diff([plain], [tuned])
+    flops = 2.0 * MM[0] * MM[1] * MM[2]
+    n_calls = 3 if args.quick else 20
+    rates = {"NumPy (BLAS) x @ W + b": gflops(lambda: xm @ Wm + bm, flops, n_calls),
+             "Numba plain three loops": gflops(lambda: kernels.matmul_bias(xm, Wm, bm), flops, n_calls),
+             "Numba fast path (tuned, parallel when large)":
+                 gflops(lambda: fast.matmul_bias(xm, Wm, bm), flops, n_calls)}
+if torch is not None:
+    tx, tW, tb = (torch.from_numpy(a) for a in (xm, Wm, bm))
+    rates["PyTorch torch.addmm"] = gflops(lambda: torch.addmm(tb, tx, tW), flops, n_calls)
+print(f"\nmatmul ({MM[0]}, {MM[1]}) @ ({MM[1]}, {MM[2]}) + b, float64, "
+      f"{kernels.num_threads()} threads: GFLOP/s (best of several repeats)")
+for label, rate in rates.items():
+    print(f"  {label:<46}{rate:>8.1f}")
+print(f"the plain loop runs at {rates['Numba plain three loops'] / rates['NumPy (BLAS) x @ W + b']:.2f}"
+      f"x BLAS's speed here, the fast path at "
+      f"{rates['Numba fast path (tuned, parallel when large)'] / rates['NumPy (BLAS) x @ W + b']:.2f}x")
+check.below("fast.matmul_bias = the plain three-loop kernels.matmul_bias, max rel diff",
+            fast_diff, 1e-12, fmt=".2e")
+
 
 # %% 3. A whole training run agrees across backends
 # The same seed, the same steps: only the kernels differ.  Round-off differences could
@@ -221,11 +275,12 @@ check.true("kernels.backend() switches inside the with block and restores after"
 # %% 3b. A whole network in one call
 # On the lessons' small networks each kernel call does a few microseconds of
 # arithmetic, and the Python around it (the call, the checks, allocating the output)
-# costs about as much.  So a Sequential of Dense and activation layers hands the whole
-# stack to one kernel, kernels.mlp_forward, and the backward pass to another,
-# kernels.mlp_backward (on the Numba backend): the same loops as the layer kernels, in
-# the same order, over all the layers in turn, with every W and b in one flat array
-# (a layer's W is a view into it).  Same loops, same order: the same bits.
+# costs about as much.  So on the Numba backend a Sequential of Dense and activation
+# layers hands the whole stack to one compiled call, fast.mlp_forward, and the
+# backward pass to another, fast.mlp_backward, with every W and b in one flat array
+# (a layer's W is a view into it) and the tuned gemm for the products.  Against the
+# layers one by one (the teaching kernels): the same numbers to round-off, and the
+# time each way — what reading-speed loops cost.
 from numpygan.network import mlp  # noqa: E402
 
 net = mlp([1, 32, 32, 1], rng=np.random.default_rng(args.seed))
@@ -252,7 +307,7 @@ def one_call(x, dout):
 
 with kernels.backend("numba" if kernels.HAVE_NUMBA else "numpy"):
     a, b = one_call(xs, ds), by_layer(xs, ds)
-    same = all(np.array_equal(u, w) for u, w in zip(a, b))
+    whole_diff = max(rel_diff([u], [w]) for u, w in zip(a, b))
     reps = 20 if args.quick else 300
     best = {by_layer: np.inf, one_call: np.inf}
     for _ in range(5):                      # the fastest of five rounds, taking turns
@@ -263,17 +318,17 @@ with kernels.backend("numba" if kernels.HAVE_NUMBA else "numpy"):
             best[fn] = min(best[fn], (time.perf_counter() - t0) / reps * 1e6)
     t_layers, t_one = best[by_layer], best[one_call]
 print(f"1→32→32→1 on 128 rows, forward + backward on {kernels.get_backend()}: "
-      f"layer by layer {t_layers:.1f} µs, one call each way {t_one:.1f} µs "
-      f"(the copies of the results included in both)")
-check.true("one kernel call per pass = the layers one by one: output, dL/dx and every "
-           "gradient, bit for bit", same, measured="equal" if same else "different",
-           expect="equal")
+      f"layer by layer on the teaching kernels {t_layers:.1f} µs, one call each way "
+      f"{t_one:.1f} µs: the teaching path takes {t_layers / t_one:.1f}x as long")
+check.below("one kernel call per pass = the layers one by one (output, dL/dx, every "
+            "gradient), max rel diff", whole_diff, 1e-12, fmt=".2e")
 
 
 # %% 4. Speed of each kernel (this machine, now)
 # Time per call at the lessons' size, N = 128 rows, D = M = 64.  Each twin is called
 # `number` times in a row, `repeat` times; we keep the fastest repeat (the one the rest
-# of the machine disturbed least — the usual timeit rule).
+# of the machine disturbed least — the usual timeit rule).  The three dense products
+# are timed on the fast path too.
 
 
 def ratio(r):
@@ -295,23 +350,24 @@ def time_call(fn, call_args, number, repeat):
 NUMBER, REPEAT = (10, 2) if args.quick else (200, 7)
 N, D, M = 128, 64, 64
 kernel_us = {}
-# The *_par twins share rows out among threads.  At this size starting the threads
-# costs more than it saves — the library only calls them for large products — and on
-# a busy machine they can take milliseconds, so --quick leaves them out.
-timed = [n for n in diffs if not (args.quick and n.endswith("_par"))]
-for name in timed:
+FAST = {"matmul_bias": fast.matmul_bias, "grad_W": fast.grad_W, "grad_x": fast.grad_x}
+for name in diffs:
     np_twin, nb_twin = kernels.TWINS[name]
     call_args = make_args(np_twin, N, D, M, np.random.default_rng(1))
     # adam_update works in place: give it copies so repeated calls stay finite
     kernel_us[name] = (time_call(np_twin, call_args, NUMBER, REPEAT),
                        time_call(nb_twin, [a.copy() if isinstance(a, np.ndarray) else a
                                            for a in call_args], NUMBER, REPEAT))
+    if name in FAST and kernels.HAVE_NUMBA:
+        with kernels.backend("numba"):
+            kernel_us[name] += (time_call(FAST[name], call_args, NUMBER, REPEAT),)
 blas_threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
 print(f"\nper call, N = {N}, D = M = {D} (fastest of {REPEAT} × {NUMBER} calls); "
       f"{os.cpu_count()} CPUs, BLAS threads: {blas_threads or 'BLAS default (up to all CPUs)'}")
-print(f"{'kernel':<24}{'NumPy µs':>10}{'Numba µs':>10}{'speed-up':>10}")
-for name, (t_np, t_nb) in kernel_us.items():
-    print(f"{name:<24}{t_np:>10.1f}{t_nb:>10.1f}{ratio(t_np / t_nb):>10}")
+print(f"{'kernel':<24}{'NumPy µs':>10}{'Numba µs':>10}{'speed-up':>10}{'fast path µs':>14}")
+for name, (t_np, t_nb, *t_fast) in kernel_us.items():
+    extra = f"{t_fast[0]:>14.1f}" if t_fast else ""
+    print(f"{name:<24}{t_np:>10.1f}{t_nb:>10.1f}{ratio(t_np / t_nb):>10}{extra}")
 
 # %% 5. Speed of a whole training iteration
 # One iteration = one D-step + one G-step (Algorithm 1, k = 1), the networks of the
@@ -353,11 +409,29 @@ for label, make in games.items():
                 g.train(ITER_STEPS, total=10**9)     # constant-ish lr: timing only
                 rounds[name].append((time.perf_counter() - t0) / ITER_STEPS * 1e3)
     iter_ms[label] = {name: float(np.median(t)) for name, t in rounds.items()}
+if torch is not None:
+    # PyTorch on the CPU, written idiomatically (numpygan.bench's iteration: G and D
+    # 1 → 32 → 32 → 1, batch 256, Adam), against the same iteration on our backends
+    from numpygan import bench  # noqa: E402
+    its = {"numpy": bench.numpygan_iteration(32, 256), "numba": bench.numpygan_iteration(32, 256),
+           "torch": bench.torch_iteration(32, 256)}
+    rounds = {name: [] for name in its}
+    for _ in range(ROUNDS + 1):
+        for name, it in its.items():
+            with kernels.backend(name if name != "torch" and kernels.HAVE_NUMBA else "numpy"):
+                t0 = time.perf_counter()
+                for _ in range(ITER_STEPS):
+                    it()
+                rounds[name].append((time.perf_counter() - t0) / ITER_STEPS * 1e3)
+    iter_ms["1→32→32→1 GANs, batch 256 (bench)"] = {
+        name: float(np.median(t[1:])) for name, t in rounds.items()}   # the first: warm-up
 print(f"\nms per training iteration (median of {ROUNDS} rounds of {ITER_STEPS})")
-print(f"{'network':<26}{'NumPy':>8}{'Numba':>8}{'speed-up':>10}")
+print(f"{'network':<36}{'NumPy':>8}{'Numba':>8}{'speed-up':>10}"
+      + (f"{'PyTorch':>9}" if torch is not None else ""))
 for label, t in iter_ms.items():
     speedup = ratio(t["numpy"] / t["numba"])
-    print(f"{label:<26}{t['numpy']:>8.2f}{t['numba']:>8.2f}{speedup:>10}")
+    extra = f"{t['torch']:>9.2f}" if "torch" in t else ""
+    print(f"{label:<36}{t['numpy']:>8.2f}{t['numba']:>8.2f}{speedup:>10}{extra}")
 for label, t in iter_ms.items():
     check.true(f"{label}: both backends timed (finite, > 0)",
                all(np.isfinite(v) and v > 0 for v in t.values()),
@@ -368,14 +442,14 @@ for label, t in iter_ms.items():
 # Numba turns each kernel into machine code the first time it is called with new
 # argument types (float64 and float32 are two versions), and keeps the result in
 # its on-disk cache (``cache=True``), so only the first process on a machine pays
-# the compile; later ones load.  kernels.jit_time() adds up Numba's own report of
+# the compile; later ones load.  fast.jit_time() adds up Numba's own report of
 # both, for this process.
-jit = kernels.jit_time()
+jit = fast.jit_time()
 print(f"\nthis process: Numba compiled {jit['compiled']} kernel versions in "
       f"{jit['compile_s']:.1f} s and loaded {jit['loaded']} from its cache in "
       f"{jit['cache_s']:.2f} s" + ("  (run the lesson again to see a warm start)"
                                    if jit["compiled"] else "  (a warm start)"))
-if kernels.HAVE_NUMBA and hasattr(kernels._nb_matmul_bias, "signatures"):   # not under NUMBA_DISABLE_JIT
+if kernels.HAVE_NUMBA and hasattr(kernels.matmul_bias.numba, "signatures"):   # not under NUMBA_DISABLE_JIT
     check.true("the Numba kernels this lesson ran were compiled here or loaded from the cache",
                jit["compiled"] + jit["loaded"] >= 1,
                measured=f"{jit['compiled']} compiled + {jit['loaded']} loaded",
@@ -388,8 +462,11 @@ names = list(kernel_us)
 y = np.arange(len(names))
 t_np = np.array([kernel_us[n][0] for n in names])
 t_nb = np.array([kernel_us[n][1] for n in names])
-ax1.barh(y - 0.2, t_np, height=0.4, color="0.6", label="NumPy twin")
-ax1.barh(y + 0.2, t_nb, height=0.4, color="#1f5fbf", label="Numba twin")
+ax1.barh(y - 0.27, t_np, height=0.27, color="0.6", label="NumPy twin")
+ax1.barh(y, t_nb, height=0.27, color="#1f5fbf", label="Numba twin (plain loops)")
+fast_names = [n for n in names if len(kernel_us[n]) > 2]
+ax1.barh([y[names.index(n)] + 0.27 for n in fast_names], [kernel_us[n][2] for n in fast_names],
+         height=0.27, color="#e08a1e", label="fast path (fast.*)")
 for yi, a, b in zip(y, t_np, t_nb):
     ax1.text(max(a, b) * 1.15, yi, ratio(a / b), va="center", fontsize=8)
 ax1.set_yticks(y, names, fontsize=8)
@@ -399,7 +476,7 @@ ax1.set_xlim(right=max(t_np.max(), t_nb.max()) * 4)
 ax1.set_xlabel("µs per call (log scale; fastest repeat)")
 best = names[int(np.argmax(t_np / t_nb))]
 worst = names[int(np.argmin(t_np / t_nb))]
-ax1.set_title(f"each kernel, N = {N}, D = M = {D} (speed-up written at right):\n"
+ax1.set_title(f"each kernel, N = {N}, D = M = {D} (NumPy / plain Numba loop at right):\n"
               f"most gained: {best} ({ratio(kernel_us[best][0] / kernel_us[best][1])}), "
               f"least: {worst} ({ratio(kernel_us[worst][0] / kernel_us[worst][1])})",
               fontsize=10)
@@ -412,6 +489,10 @@ a = np.array([iter_ms[l]["numpy"] for l in labels])
 b = np.array([iter_ms[l]["numba"] for l in labels])
 ax2.bar(x - 0.2, a, width=0.4, color="0.6", label="NumPy backend")
 ax2.bar(x + 0.2, b, width=0.4, color="#1f5fbf", label="Numba backend")
+torch_x = [xi for xi, l in zip(x, labels) if "torch" in iter_ms[l]]
+if torch_x:
+    ax2.bar([xi + 0.45 for xi in torch_x], [iter_ms[labels[xi]]["torch"] for xi in torch_x],
+            width=0.25, color="#c0392b", label="PyTorch CPU")
 for xi, ai, bi in zip(x, a, b):
     ax2.text(xi, max(ai, bi) * 1.03, ratio(ai / bi), ha="center", fontsize=9)
 ax2.set_xticks(x, [l.replace(" (", "\n(") for l in labels], fontsize=9)

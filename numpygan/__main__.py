@@ -244,7 +244,7 @@ def _last_good_figure(plots, snaps, history, path, title):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    from . import io, kernels
+    from . import fast, io, kernels
     from .distributions import Gaussian
     from .gan import DivergenceError, gan_1d
 
@@ -324,7 +324,7 @@ def main(argv=None):
     except DivergenceError as exc:
         diverged = exc
     seconds = time.perf_counter() - t0
-    jit = kernels.jit_time()   # what Numba spent on the kernels up to here: compiling, or loading
+    jit = fast.jit_time()   # what Numba spent on the kernels up to here: compiling, or loading
 
     history = {k: np.asarray(v) for k, v in gan.history.items()}
     np.savez(os.path.join(args.out, "history.npz"), **history)

@@ -24,3 +24,18 @@ def check_number(who, name, value, positive=False):
         allowed = "a positive finite number" if positive else "a finite number"
         raise ValueError(f"{who}: {name} must be {allowed}, got {show(value)}")
     return float(value)
+
+
+def int_at_least(name, minimum):
+    """An argparse ``type=`` that reads an integer >= minimum, or says what was wrong."""
+    import argparse
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be >= {minimum}, got {value}")
+        return value
+    return parse

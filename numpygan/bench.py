@@ -38,8 +38,8 @@ import time
 
 import numpy as np
 
-from . import kernels
-from .__main__ import _int_at_least   # the demo's command-line number checks
+from . import fast, kernels
+from ._checks import int_at_least
 from .gan import discriminator_step, generator_step
 from .network import mlp
 from .optim import Adam
@@ -210,9 +210,10 @@ def bench_matmul(n, d, m, dtype, reps=50):
     }
     if kernels.HAVE_NUMBA:
         cases.update({
-            "numba matmul_bias": ("numba", lambda: kernels.matmul_bias(x, W, b)),
-            "numba matmul_tn": ("numba", lambda: kernels.matmul_tn(x, g)),
-            "numba matmul_nt": ("numba", lambda: kernels.matmul_nt(g, W)),
+            "numba matmul_bias": ("numba", lambda: fast.matmul_bias(x, W, b)),
+            "numba grad_W": ("numba", lambda: fast.grad_W(x, g)),
+            "numba grad_x": ("numba", lambda: fast.grad_x(g, W)),
+            "numba teaching matmul_bias": ("numba", lambda: kernels.matmul_bias(x, W, b)),
         })
     previous = kernels.get_backend()
     out = {name: [] for name in cases}
@@ -236,19 +237,19 @@ _FIRST_RUN = r"""
 import json, time
 t0 = time.perf_counter()
 import numpy as np
-from numpygan import kernels
+from numpygan import fast, kernels
 from numpygan.bench import numpygan_iteration
 kernels.set_backend("numba")
 t1 = time.perf_counter()
 it = numpygan_iteration({hidden}, {batch}, np.{dtype})
 it()                     # the first iteration compiles (or loads) every kernel it uses
-print(json.dumps(dict(kernels.jit_time(), import_s=t1 - t0)))
+print(json.dumps(dict(fast.jit_time(), import_s=t1 - t0)))
 """
 
 
 def compile_times(hidden, batch, dtype):
     """What a fresh process spends on the kernels of its first iteration, as Numba
-    reports it (``kernels.jit_time``): first with an empty cache, then with the
+    reports it (``fast.jit_time``): first with an empty cache, then with the
     cache that run left.
 
     Returns {"import_s", "compile_s", "compiled", "load_s", "loaded"}: the import
@@ -294,12 +295,12 @@ def parse_args(argv=None):
         description="Time a full GAN training iteration on the NumPy and Numba kernel "
                     "backends (and PyTorch CPU when installed), the matmul kernels' "
                     "GFLOP/s, and the Numba compile and cache-load times.")
-    p.add_argument("--hidden", type=_int_at_least("--hidden", 1), default=32,
+    p.add_argument("--hidden", type=int_at_least("--hidden", 1), default=32,
                    help="hidden width H of G and D, each 1→H→H→1 (default 32)")
-    p.add_argument("--batch", type=_int_at_least("--batch", 1), default=256,
+    p.add_argument("--batch", type=int_at_least("--batch", 1), default=256,
                    help="minibatch size m (default 256)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--iters", type=_int_at_least("--iters", 1), default=300,
+    p.add_argument("--iters", type=int_at_least("--iters", 1), default=300,
                    help="timed iterations per contender, in up to 15 interleaved rounds (default 300)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout instead of the table")
@@ -396,12 +397,12 @@ def table(r) -> str:
         mm = r["matmul"]
         n, d, m = mm["shape"]
         lines += ["", f"matmul ({n}, {d}) @ ({d}, {m}), {r['dtype']}: GFLOP/s (median)",
-                  f"{'kernel':<22}{'GFLOP/s':>10}{'of np.dot':>11}{'of peak':>10}"]
+                  f"{'kernel':<28}{'GFLOP/s':>10}{'of np.dot':>11}{'of peak':>10}"]
         for k, v in mm["gflops"].items():
-            lines.append(f"{k:<22}{v:>10.1f}{mm['fraction_of_np_dot'][k]:>10.2f}×"
+            lines.append(f"{k:<28}{v:>10.1f}{mm['fraction_of_np_dot'][k]:>10.2f}×"
                          f"{mm['fraction_of_peak'][k]:>9.0%}")
-        lines.append("(matmul_bias: x W + b, a dense layer's forward; matmul_tn: xᵀ g, its dW; "
-                     "matmul_nt: g Wᵀ, its dx)")
+        lines.append("(numba matmul_bias / grad_W / grad_x: the fast path's x W + b, xᵀ g and "
+                     "g Wᵀ; teaching: the three-loop matmul that Dense runs)")
         lines.append(f"(of peak: of this machine's {mm['peak_gflops']:g} GFLOP/s FP64, measured "
                      "here; give yours with --peak-gflops)")
     if "compile" in r:

@@ -6,12 +6,10 @@
 
 from __future__ import annotations
 
-from operator import is_
-
 import numpy as np
 
-from . import kernels
-from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_finite, check_input
+from . import fast
+from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_array, check_finite, check_input
 
 ACTIVATIONS = {
     "relu": ReLU,
@@ -21,17 +19,40 @@ ACTIVATIONS = {
 }
 
 
+class ArrayList(list):
+    """A list of arrays that are consecutive views of one 1-D array, ``.flat``.
+
+    ``Sequential.params()`` and ``grads()`` return these, so an optimizer can
+    update every parameter of a network in one call over ``.flat`` (``optim.Adam``).
+    ``.flat`` is None when the arrays do not tile one array.
+    """
+
+    def __init__(self, arrays, flat=None):
+        super().__init__(arrays)
+        self.flat = flat
+
+
 class Sequential:
     """Layers applied one after another.
 
     ``forward(x)`` (N, D_in) -> (N, D_out);  ``backward(dout)`` (N, D_out) -> (N, D_in),
-    leaving every Dense layer's ``dW``/``db`` set.  ``params()`` and ``grads()``
-    list the parameter arrays and their gradients in the same order and shapes.
+    leaving every layer's gradients set.  ``params()`` and ``grads()`` list the
+    parameter arrays and their gradients in the same order and shapes.
 
-    Behind the scenes (the same numbers either way): the parameters live in one
-    flat array and the gradients in another (``_pack``), and on the Numba backend
-    each pass is one kernel call for the whole stack (``_forward_in_one_call``,
-    ``kernels.mlp_backward``) instead of one per layer.
+    The network keeps every parameter in one flat array, ``theta``, and every
+    gradient in another, ``grad``, laid out layer by layer, each layer's
+    parameters in its ``param_names`` order, each row by row::
+
+        theta = [ W1 (D1·M1 values) | b1 (M1) | W2 (D2·M2) | b2 (M2) | ... ]
+        grad  = [ dW1               | db1     | dW2        | db2     | ... ]
+
+    Each layer's ``W``, ``b``, ``dW``, ``db`` are views into them (``Layer.use_storage``),
+    so nothing a user sees changes, but an optimizer can update the whole network
+    in one call (``params().flat``), and on the Numba backend a stack of Dense
+    and activation layers runs each pass in one kernel call (``numpygan.fast``):
+    the same numbers, to round-off.  Layers of mixed dtypes, or a layer used
+    twice, are left where they are.  Any layer that keeps the contract of
+    ``layers.Layer`` works here unchanged.
     """
 
     def __init__(self, layers):
@@ -40,137 +61,58 @@ class Sequential:
             raise ValueError("Sequential needs at least one layer, got an empty list")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise ValueError(
-                    f"Sequential: layer {i} is a {type(layer).__name__}, "
-                    "expected a numpygan layer (Dense, ReLU, LeakyReLU, Tanh, Sigmoid)"
-                )
-        dense = [l for l in layers if isinstance(l, Dense)]
-        if not dense:
-            raise ValueError("Sequential needs at least one Dense layer")
-        for a, b in zip(dense, dense[1:]):
+                raise ValueError(f"Sequential: layer {i} is a {type(layer).__name__}, expected "
+                                 "a numpygan layer (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, ...)")
+        sized = [l for l in layers if hasattr(l, "n_in") and hasattr(l, "n_out")]
+        for a, b in zip(sized, sized[1:]):
             if a.n_out != b.n_in:
-                raise ValueError(
-                    f"Sequential: {a!r} outputs {a.n_out} features but the next "
-                    f"{b!r} expects {b.n_in}"
-                )
+                raise ValueError(f"Sequential: {a!r} outputs {a.n_out} features but the next "
+                                 f"{b!r} expects {b.n_in}")
         self.layers = layers
-        self.n_in = dense[0].n_in
-        self.n_out = dense[-1].n_out
-        self.dtype = dense[0].dtype
-        self._pack()
+        self.n_in = sized[0].n_in if sized else None
+        self.n_out = sized[-1].n_out if sized else None
+        owners = [l for l in layers if l.param_names]
+        self.dtype = owners[0].dtype if owners else np.dtype(np.float64)
+        self.theta = self.grad = None
+        self._pack(owners)
 
-    def _pack(self):
-        """Keep all parameters in one flat array, and all their gradients in another.
-
-        Each Dense layer's W, b (and dW, db) become views into the two arrays, in
-        the order ``params()`` lists them, so the list tiles the array without
-        gaps.  Nothing a user sees changes (shapes, values, ``layer.W``), but an
-        optimizer can update the whole network in one kernel call instead of one
-        per array (``optim.Adam``): on the lessons' small networks the calls
-        cost more than the arithmetic.  Layers of mixed dtypes, or a layer used
-        twice, are left as they are.
-        """
-        self._plan = self._fused = None
-        dense = [l for l in self.layers if isinstance(l, Dense)]
-        if len({id(l) for l in dense}) < len(dense) or any(l.dtype != self.dtype for l in dense):
+    def _pack(self, owners):
+        """Move every parameter into ``theta`` and every gradient into ``grad`` (see above)."""
+        if len({id(l) for l in owners}) < len(owners) or any(l.dtype != self.dtype for l in owners):
+            self._whole = None
             return
-        sizes = [l.n_in * l.n_out + l.n_out for l in dense]   # W (D, M) then b (M,)
-        theta = np.empty(sum(sizes), dtype=self.dtype)        # all of W1, b1, W2, b2, ...
-        grad = np.empty(sum(sizes), dtype=self.dtype)         # all of dW1, db1, ...
-        start = 0
-        for layer, n in zip(dense, sizes):
-            layer._use_storage(theta[start:start + n], grad[start:start + n])
-            start += n
-        self._theta, self._grad = theta, grad
-        self._dense = dense
-        self._moves = Dense._storage_moves
-        self._make_plan(sizes)
+        sizes = [l.n_params() for l in owners]
+        self.theta = np.empty(sum(sizes), dtype=self.dtype)
+        self.grad = np.empty(sum(sizes), dtype=self.dtype)
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        for layer, at in zip(owners, starts):
+            layer.use_storage(self.theta, self.grad, int(at))
+        param_at = [int(starts[owners.index(l)]) if l.param_names else 0 for l in self.layers]
+        self._whole = (fast.WholeNetwork.of(self.layers, self.n_in, self.theta, self.grad,
+                                            param_at) if self.n_in is not None else None)
 
-    def _still_packed(self):
-        """True while every Dense layer's W, b, dW, db still live in theta and grad
-        (a layer packed into another Sequential since would not)."""
-        if self._moves == Dense._storage_moves:   # no layer anywhere has moved since
-            return True
-        theta, grad = self._theta, self._grad
-        for l in self._dense:
-            if l._W.base is not theta or l._b.base is not theta \
-                    or l._dW.base is not grad or l._db.base is not grad:
-                self._plan = None      # from now on, layer by layer
-                return False
-        self._moves = Dense._storage_moves
-        return True
-
-    #: The layer kinds a whole-network kernel call knows (subclasses are run
-    #: layer by layer: they may compute something else).
-    _KINDS = {Dense: kernels.DENSE, ReLU: kernels.RELU, LeakyReLU: kernels.LEAKY_RELU,
-              Tanh: kernels.TANH, Sigmoid: kernels.SIGMOID}
-
-    def _make_plan(self, sizes):
-        """The table kernels.mlp_forward/mlp_backward run the network from (see there)."""
-        if any(type(l) not in self._KINDS for l in self.layers):
-            return
-        rows, alphas = [], []
-        p = c = 0                     # offsets in theta/grad, and among the outputs
-        width = self.n_in
-        dense_sizes = iter(sizes)
-        for layer in self.layers:
-            kind = self._KINDS[type(layer)]
-            n_out = layer.n_out if kind == kernels.DENSE else width
-            rows.append((kind, width, n_out, p, c))
-            alphas.append(layer.alpha if kind == kernels.LEAKY_RELU else 0.0)
-            if kind == kernels.DENSE:
-                p += next(dense_sizes)
-            c += n_out
-            width = n_out
-        # the largest product decides: layers that large run layer by layer, on
-        # the parallel matmul kernels (kernels.PARALLEL_MIN_FLOPS), not in one call
-        self._widest = max(((l.n_in, l.n_out) for l in self._dense), key=lambda dm: dm[0] * dm[1])
-        self._plan = np.array(rows, dtype=np.int64)       # (L, 5)
-        self._alphas = np.array(alphas, dtype=np.float64)  # (L,)
-        # where each layer keeps what its backward needs: its input (Dense, ReLU,
-        # LeakyReLU) or its output (Tanh, Sigmoid); and where its output lies
-        self._keeps_input = [not isinstance(l, (Tanh, Sigmoid)) for l in self.layers]
-        self._spans = [(layer, int(c), int(c + m), int(m), keeps)
-                       for layer, (_, _, m, _, c), keeps
-                       in zip(self.layers, rows, self._keeps_input)]
+    def packed(self) -> bool:
+        """True while every parameter still lives in ``theta`` (a layer packed into
+        another Sequential since would not)."""
+        return self.theta is not None and all(
+            l.packed_in is self.theta for l in self.layers if l.param_names)
 
     def __setstate__(self, state):
         # copy.deepcopy copies each view as an array of its own: pack the copy again
         self.__dict__.update(state)
-        self._pack()
+        self._pack([l for l in self.layers if l.param_names])
 
     def forward(self, x):
         """Run every layer in order: (N, n_in) -> (N, n_out)."""
-        check_input(x, self.n_in, self.dtype, "Sequential.forward")
-        if self._plan is not None and kernels.get_backend() == "numba" and self._still_packed() \
-                and not kernels._parallel(x.shape[0], *self._widest):
-            return self._forward_in_one_call(x)
-        self._fused = None
+        if self.n_in is not None:
+            check_input(x, self.n_in, self.dtype, "Sequential.forward")
+        else:
+            check_array(x, "Sequential.forward")
+        if self._whole is not None and self._whole.usable():
+            return self._whole.forward(x)
         for layer in self.layers:
-            x = layer._forward(x)   # checked once above; each layer's output fits the next
+            x = layer.forward(x)
         return x
-
-    def _forward_in_one_call(self, x):
-        """``forward`` as one kernel call (kernels.mlp_forward): the same numbers.
-
-        Each layer is then given its cache as a view of the outputs, so that
-        ``layer.backward`` works as after a layer-by-layer forward.
-        """
-        acts = kernels._mlp_forward(x, self._theta, self._plan, self._alphas)
-        n = x.shape[0]
-        caches = []
-        h = x
-        for layer, start, stop, m, keeps_input in self._spans:
-            out = acts[n * start:n * stop].reshape(n, m)   # (N, M): this layer's output
-            if keeps_input:
-                layer._x = h
-                caches.append(h)
-            else:
-                layer._out = out
-                caches.append(out)
-            h = out
-        self._fused = (x, acts, caches)
-        return h
 
     __call__ = forward
 
@@ -181,48 +123,43 @@ class Sequential:
         dL/dx is not wanted (a GAN never uses G's, nor D's in D's own step): the
         one-call path then skips the first layer's dx = g Wᵀ, and None is returned.
         """
-        last = self.layers[-1]
-        cached = getattr(last, "_x", None) if hasattr(last, "_x") else getattr(last, "_out", None)
-        if cached is None:
+        out = self.layers[-1].cache
+        if out is None:
             raise RuntimeError("Sequential.backward() called before forward(): run "
                                "forward(x) first so every layer can cache what backward needs")
-        n = cached.shape[0]
-        if not isinstance(dout, np.ndarray) or dout.shape != (n, self.n_out):
-            got = dout.shape if isinstance(dout, np.ndarray) else type(dout).__name__
-            raise ValueError(f"Sequential.backward: dout must have shape ({n}, {self.n_out}) "
-                             f"(the forward output's), got {got}")
-        dout = np.ascontiguousarray(dout, dtype=self.dtype)
-        check_finite(dout, "Sequential.backward", "dout")
-        fused = self._fused
-        if fused is not None and kernels.get_backend() == "numba" and self._still_packed() and all(
-                map(is_, (l._x if k else l._out for l, k in zip(self.layers, self._keeps_input)),
-                    fused[2])):
-            # every layer still holds what the one-call forward gave it
-            x, acts, _ = fused
-            return kernels._mlp_backward(x, dout, self._theta, self._grad, self._plan,
-                                        self._alphas, acts, input_grad)
+        if self._whole is not None and self._whole.holds_caches():
+            n = self._whole.last[0].shape[0]
+            if not isinstance(dout, np.ndarray) or dout.shape != (n, self.n_out):
+                got = dout.shape if isinstance(dout, np.ndarray) else type(dout).__name__
+                raise ValueError(f"Sequential.backward: dout must have shape ({n}, "
+                                 f"{self.n_out}) (the forward output's), got {got}")
+            dout = np.ascontiguousarray(dout, dtype=self.dtype)
+            check_finite(dout, "Sequential.backward", "dout")
+            return self._whole.backward(dout, input_grad)
         for layer in reversed(self.layers):
-            dout = layer._backward(dout)
+            dout = layer.backward(dout)
         return dout if input_grad else None
 
-    def params(self):
-        return [p for layer in self.layers for p in layer.params()]
+    def params(self) -> ArrayList:
+        """Every layer's parameter arrays, in order; ``.flat`` is ``theta`` while packed."""
+        return ArrayList([p for l in self.layers for p in l.params()],
+                         self.theta if self.packed() else None)
 
-    def grads(self):
-        return [g for layer in self.layers for g in layer.grads()]
+    def grads(self) -> ArrayList:
+        """The gradients of ``params()``, same order and shapes; ``.flat`` is ``grad``."""
+        return ArrayList([g for l in self.layers for g in l.grads()],
+                         self.grad if self.packed() else None)
 
     def n_params(self) -> int:
-        return int(sum(p.size for p in self.params()))
+        return int(sum(l.n_params() for l in self.layers))
 
     def summary(self) -> str:
         """A table of the layers, their output widths and parameter counts."""
         lines = [f"{'layer':<28}{'out':>6}{'params':>10}"]
         width = self.n_in
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                width = layer.n_out
-            n = sum(p.size for p in layer.params())
-            lines.append(f"{layer!r:<28}{width:>6}{n:>10}")
+            width = getattr(layer, "n_out", width)
+            lines.append(f"{layer!r:<28}{width!s:>6}{layer.n_params():>10}")
         lines.append(f"{'total':<28}{'':>6}{self.n_params():>10}")
         return "\n".join(lines)
 

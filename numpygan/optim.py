@@ -9,33 +9,16 @@
 ``step(params, grads)`` takes two lists in the same order (``net.params()``,
 ``net.grads()``); an optimizer keeps its state per position, so give it the
 same network every step.  ``lr`` is a plain attribute: a schedule may change it.
+When the lists carry ``.flat`` (a ``network.Sequential``'s do: every array is a
+view into one flat array), Adam updates all of them in one kernel call.
+A step either completes or changes nothing: every check runs before the update.
 """
 
 from __future__ import annotations
 
-from operator import is_
-
 import numpy as np
 
-from .kernels import _adam_update, all_finite
-
-
-def _flat_base(arrays):
-    """The 1-D array that ``arrays`` are consecutive views of, end to end; else None.
-
-    ``network.Sequential`` keeps a network's parameters like that (and their
-    gradients): then one kernel call can update all of them.
-    """
-    base = arrays[0].base if arrays and isinstance(arrays[0], np.ndarray) else None
-    if not (isinstance(base, np.ndarray) and base.ndim == 1 and base.flags.c_contiguous):
-        return None
-    address = base.__array_interface__["data"][0]
-    for a in arrays:
-        if not (isinstance(a, np.ndarray) and a.base is base and a.flags.c_contiguous
-                and a.__array_interface__["data"][0] == address):
-            return None
-        address += a.nbytes
-    return base if address == base.__array_interface__["data"][0] + base.nbytes else None
+from . import kernels
 
 
 def _flat_zeros(like):
@@ -54,6 +37,16 @@ def _flat_copy(arrays):
     for view, a in zip(views, arrays):
         view[...] = a
     return flat, views
+
+
+def _update_one(p, g, m, v, constants):
+    """Adam's update of one parameter array (any shape) by the kernel, in place."""
+    if p.flags.c_contiguous and g.flags.c_contiguous and m.flags.c_contiguous \
+            and v.flags.c_contiguous and g.dtype == p.dtype:
+        kernels.adam_update(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                            *constants)
+    else:   # a strided array or a gradient of another dtype: NumPy's twin takes any
+        kernels.adam_update.numpy(p, g, m, v, *constants)
 
 
 def _check_lr(lr):
@@ -90,7 +83,10 @@ class Optimizer:
                 self._explain(i, p, g)
             if shapes is not None and shapes[i] != p.shape:
                 self._changed_shape()
-            if not all_finite(g):
+            if not p.flags.writeable:
+                raise ValueError(f"{type(self).__name__}.step: param {i} (shape {p.shape}) is "
+                                 "read-only; nothing was updated")
+            if not kernels.all_finite(g):
                 raise ValueError(
                     f"{type(self).__name__}.step: grad {i} (shape {g.shape}) holds NaN or "
                     "inf; the parameters were left unchanged. The network has diverged: "
@@ -178,78 +174,58 @@ class Adam(Optimizer):
         self.t = 0
         self.m = None
         self.v = None
+        self._flat_m = self._flat_v = None   # the flat arrays m and v are views of
         self._shapes = None
-        self._flat = None   # see _flat_arrays
 
     def step(self, params, grads):
-        if type(params) is not list or type(grads) is not list:
-            params, grads = list(params), list(grads)   # (a generator, say)
-        flat = self._flat_arrays(params, grads)
-        if flat is None:
+        theta, grad = getattr(params, "flat", None), getattr(grads, "flat", None)
+        flat = theta is not None and grad is not None and self._flat_fits(params, theta, grad)
+        if not flat:
             params, grads = self._check(params, grads)
-            if self.m is None:
-                self.m = _flat_zeros(params)[1]
-                self.v = _flat_zeros(params)[1]
-            if len(self.m) != len(params) or len(self.v) != len(params) or any(
-                    a.shape != p.shape or a.dtype != p.dtype
-                    for p, m, v in zip(params, self.m, self.v) for a in (m, v)):
-                raise ValueError("Adam.step: the moments m, v do not fit the parameters "
-                                 "(a state loaded for another network?)")
-            flat = self._flatten(params, grads)
-        elif not all_finite(flat[1]):
+            self._moments_for(params)
+            flat = theta is not None and grad is not None and self._flat_fits(params, theta, grad)
+        elif not kernels.all_finite(grad):
             self._check(params, grads)   # raises, naming the gradient that holds NaN or inf
-        self.t += 1
+        t = self.t + 1
         b1, b2 = self.beta1, self.beta2
-        c1 = 1.0 - b1 ** self.t   # bias corrections: (1 − βᵗ), not (1 − β)
-        c2 = 1.0 - b2 ** self.t
-        # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
-        # p ← p − lr (m / c1) / (sqrt(v / c2) + eps)   (kernels.adam_update, whose
-        # checks were made above), element by element: the same numbers whether
-        # it runs once over the flat arrays or once per parameter array
-        if flat is not None:
-            _adam_update(*flat, self.lr, b1, b2, c1, c2, self.eps)
-            return
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            _adam_update(p, g, m, v, self.lr, b1, b2, c1, c2, self.eps)
+        c1 = 1.0 - b1 ** t   # bias corrections: (1 − βᵗ), not (1 − β)
+        c2 = 1.0 - b2 ** t
+        # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;  p ← p − lr (m / c1) / (sqrt(v / c2) + eps),
+        # element by element: the same numbers over the flat arrays or array by array
+        constants = (self.lr, b1, b2, c1, c2, self.eps)
+        if flat:
+            kernels.adam_update(theta, grad, self._flat_m, self._flat_v, *constants)
+        else:
+            for p, g, m, v in zip(params, grads, self.m, self.v):
+                _update_one(p, g, m, v, constants)
+        self.t = t
 
-    def _flatten(self, params, grads):
-        """After a full check: the flat (θ, g, m, v) when params and grads are each one
-        flat array (as a Sequential's are), remembered for the next steps; else None."""
-        self._flat = None
-        theta, grad = _flat_base(params), _flat_base(grads)
-        if theta is None or grad is None or theta.dtype != grad.dtype \
-                or any(p.shape != g.shape for p, g in zip(params, grads)):
-            return None
-        # m and v have the parameters' shapes and dtype (step checked); a loaded or
-        # copied state holds them as separate arrays: make each one array again
-        m, v = _flat_base(self.m), _flat_base(self.v)
-        if m is None:
-            m, self.m = _flat_copy(self.m)
-        if v is None:
-            v, self.v = _flat_copy(self.v)
-        # the four whole arrays: kernels.adam_update's one-dimensional form
-        self._flat = (tuple(params), tuple(grads), tuple(self.m), tuple(self.v),
-                      (theta, grad, m, v))
-        return self._flat[4]
+    def _moments_for(self, params):
+        """Zero moments shaped like params on the first step (views into one flat array
+        each); afterwards, refuse moments that do not fit (a state loaded for another net)."""
+        if self.m is None:
+            self._flat_m, self.m = _flat_zeros(params)
+            self._flat_v, self.v = _flat_zeros(params)
+        if len(self.m) != len(params) or len(self.v) != len(params) or any(
+                a.shape != p.shape or a.dtype != p.dtype
+                for p, m, v in zip(params, self.m, self.v) for a in (m, v)):
+            raise ValueError("Adam.step: the moments m, v do not fit the parameters "
+                             "(a state loaded for another network?)")
+        for name in ("m", "v"):   # a loaded or hand-replaced moment: one flat array again
+            flat = getattr(self, "_flat_" + name)
+            if flat is None or not all(a.base is flat for a in getattr(self, name)):
+                flat, views = _flat_copy(getattr(self, name))
+                setattr(self, "_flat_" + name, flat)
+                setattr(self, name, views)
 
-    def _flat_arrays(self, params, grads):
-        """The flat (θ, g, m, v) of the last step if the same arrays came again, else None.
-
-        "The same" is checked by identity (a view never moves within its array), and
-        each cached array must still be the base of the first view: a deep copy
-        makes the views arrays of their own, and then this is None.
-        """
-        f = self._flat
-        if f is None:
-            return None
-        P, G, M, V, flat = f
-        if not (len(params) == len(P) and len(grads) == len(G) and len(self.m) == len(M)
-                and len(self.v) == len(V) and all(map(is_, params, P))
-                and all(map(is_, grads, G)) and all(map(is_, self.m, M))
-                and all(map(is_, self.v, V)) and P[0].base is flat[0]
-                and G[0].base is flat[1] and M[0].base is flat[2] and V[0].base is flat[3]):
-            return None
-        return flat
+    def _flat_fits(self, params, theta, grad):
+        """True when one update over the flat arrays is this step (moments ready and
+        whole, every parameter writeable)."""
+        fm, fv = self._flat_m, self._flat_v
+        return (fm is not None and fv is not None and theta.shape == grad.shape == fm.shape
+                and theta.dtype == grad.dtype == fm.dtype and theta.flags.writeable
+                and all(p.flags.writeable for p in params)
+                and all(a.base is fm for a in self.m) and all(a.base is fv for a in self.v))
 
     def state(self) -> dict:
         out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),
@@ -271,4 +247,4 @@ class Adam(Optimizer):
         self.m = [np.array(state[f"m_{i}"]) for i in idx] or None
         self.v = [np.array(state[f"v_{i}"]) for i in idx] or None
         self._shapes = [m.shape for m in self.m] if self.m else None
-        self._flat = None
+        self._flat_m = self._flat_v = None

@@ -75,7 +75,7 @@ BAD_INPUTS = [
     ("Tanh inf x", lambda: Tanh().forward(np.array([[0.0, np.inf]])), ValueError,
      r"Tanh: input holds 1 NaN or inf"),
     ("Sigmoid int x", lambda: Sigmoid().forward(np.ones((2, 2), dtype=int)), ValueError,
-     r"Sigmoid: input must be a 2-D float array .*dtype int64"),
+     r"Sigmoid: input must be float32 or float64, got dtype int64"),
     ("backward NaN dout", lambda: _backward_with(_with_nan(np.ones((2, 2)))), ValueError,
      r"backward: dout holds 1 NaN or inf"),
     ("backward wrong dout", lambda: _backward_with(np.ones((2, 5))), ValueError,

@@ -174,7 +174,7 @@ def check_matmul(matmul, stream=None):
 
 
 def _jit(fn):
-    """``numba.njit(fn)`` (cached on disk, like kernels.py's), or fn itself without Numba."""
+    """``numba.njit(fn)`` (cached on disk, like numpygan.kernels'), or fn itself without Numba."""
     try:
         from numba import njit
     except Exception:                       # pragma: no cover - numba missing
