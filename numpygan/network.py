@@ -32,6 +32,31 @@ class ArrayList(list):
         self.flat = flat
 
 
+def _check_widths(layers):
+    """Each layer with a width matches the one before it, looking through layers that
+    keep the shape (activations, batch norm); a shape-changing layer without widths
+    (a convolution, Flatten) starts a new chain, and checks its own input."""
+    before = None
+    for layer in layers:
+        n_in = getattr(layer, "n_in", None)
+        if before is not None and n_in is not None and before.n_out != n_in:
+            raise ValueError(f"Sequential: {before!r} outputs {before.n_out} features but the "
+                             f"next {layer!r} expects {n_in}")
+        if getattr(layer, "n_out", None) is not None:
+            before = layer
+        elif not layer.keeps_shape:
+            before = None
+
+
+def _width(layers, name):
+    """The network's input (or output) width: that of the first (last) layer that changes
+    the shape, if it has one; else None (images, checked by the layer itself)."""
+    for layer in layers:
+        if not layer.keeps_shape:
+            return getattr(layer, name, None)
+    return None
+
+
 class Sequential:
     """Layers applied one after another.
 
@@ -63,14 +88,10 @@ class Sequential:
             if not isinstance(layer, Layer):
                 raise ValueError(f"Sequential: layer {i} is a {type(layer).__name__}, expected "
                                  "a numpygan layer (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, ...)")
-        sized = [l for l in layers if hasattr(l, "n_in") and hasattr(l, "n_out")]
-        for a, b in zip(sized, sized[1:]):
-            if a.n_out != b.n_in:
-                raise ValueError(f"Sequential: {a!r} outputs {a.n_out} features but the next "
-                                 f"{b!r} expects {b.n_in}")
+        _check_widths(layers)
         self.layers = layers
-        self.n_in = sized[0].n_in if sized else None
-        self.n_out = sized[-1].n_out if sized else None
+        self.n_in = _width(layers, "n_in")
+        self.n_out = _width(layers[::-1], "n_out")
         owners = [l for l in layers if l.param_names]
         self.dtype = owners[0].dtype if owners else np.dtype(np.float64)
         self.theta = self.grad = None
@@ -90,6 +111,18 @@ class Sequential:
         param_at = [int(starts[owners.index(l)]) if l.param_names else 0 for l in self.layers]
         self._whole = (fast.WholeNetwork.of(self.layers, self.n_in, self.theta, self.grad,
                                             param_at) if self.n_in is not None else None)
+
+    def train(self, mode=True):
+        """Put every layer with a training mode (BatchNorm) in training (True) or
+        evaluation (False) mode; returns the network."""
+        for layer in self.layers:
+            if hasattr(layer, "training"):
+                layer.training = bool(mode)
+        return self
+
+    def eval(self):
+        """``train(False)``: batch norm uses its running averages."""
+        return self.train(False)
 
     def packed(self) -> bool:
         """True while every parameter still lives in ``theta`` (a layer packed into

@@ -11,6 +11,7 @@ By topic:
 
     dense.py         matmul_bias (x W + b), grad_W (xᵀ dout), grad_b (Σ_n dout), grad_x (dout Wᵀ)
     activations.py   relu, leaky_relu, tanh, sigmoid: *_forward and *_backward
+    conv.py          conv2d_forward, conv2d_grad_W, conv2d_grad_b, conv2d_grad_x (NCHW)
     training.py      bce_logits (the loss from logits), adam_update, all_finite
     switch.py        set_backend / get_backend / backend: which twin the public functions call
 
@@ -28,6 +29,8 @@ from .activations import (leaky_relu_backward, leaky_relu_forward, relu_backward
                           relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward,
                           tanh_forward)
 from .activations import TWINS as _ACTIVATION_TWINS
+from .conv import TWINS as _CONV_TWINS
+from .conv import conv2d_forward, conv2d_grad_b, conv2d_grad_W, conv2d_grad_x
 from .dense import TWINS as _DENSE_TWINS
 from .dense import grad_b, grad_W, grad_x, matmul_bias
 from .switch import (BACKENDS, HAVE_NUMBA, NUMBA_IMPORT_ERROR, backend, get_backend,
@@ -36,7 +39,7 @@ from .training import TWINS as _TRAINING_TWINS
 from .training import adam_update, all_finite, bce_logits
 
 #: Every teaching kernel's (NumPy twin, Numba twin), by name: the tests walk this table.
-TWINS = {**_DENSE_TWINS, **_ACTIVATION_TWINS, **_TRAINING_TWINS}
+TWINS = {**_DENSE_TWINS, **_ACTIVATION_TWINS, **_TRAINING_TWINS, **_CONV_TWINS}
 
 __all__ = [
     "BACKENDS", "HAVE_NUMBA", "NUMBA_IMPORT_ERROR", "TWINS", "backend", "get_backend",
@@ -45,4 +48,5 @@ __all__ = [
     "relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
     "tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward",
     "bce_logits", "adam_update", "all_finite",
+    "conv2d_forward", "conv2d_grad_W", "conv2d_grad_b", "conv2d_grad_x",
 ]

@@ -4,6 +4,9 @@
                      overwrites its grads), Parameter, the input checks
     dense.py         Dense: out = x W + b, and its three backward lines
     activations.py   ReLU, LeakyReLU, Tanh, Sigmoid
+    conv.py          Conv2D and ConvTranspose2D (NCHW, PyTorch's layouts)
+    shape.py         Flatten, Reshape: between dense vectors and images
+    batchnorm.py     BatchNorm, with its training and evaluation modes
 
 The arithmetic is the teaching kernels' (``numpygan.kernels``, NumPy or Numba);
 these files say *which* arithmetic, and keep the shapes honest.
@@ -11,7 +14,11 @@ these files say *which* arithmetic, and keep the shapes honest.
 
 from .activations import Activation, LeakyReLU, ReLU, Sigmoid, Tanh
 from .base import Layer, Parameter, check_array, check_finite, check_input
+from .batchnorm import BatchNorm
+from .conv import Conv2D, ConvTranspose2D
 from .dense import Dense
+from .shape import Flatten, Reshape
 
 __all__ = ["Layer", "Parameter", "Activation", "Dense", "ReLU", "LeakyReLU", "Tanh",
-           "Sigmoid", "check_array", "check_finite", "check_input"]
+           "Sigmoid", "Conv2D", "ConvTranspose2D", "Flatten", "Reshape", "BatchNorm",
+           "check_array", "check_finite", "check_input"]

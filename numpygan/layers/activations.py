@@ -19,6 +19,8 @@ from .base import Layer, check_array
 class Activation(Layer):
     """An element-wise activation: checks x and dout, and keeps ``cache`` for backward."""
 
+    keeps_shape = True
+
     def forward(self, x):
         """Checks x (a finite float array of any shape), then applies the activation."""
         check_array(x, type(self).__name__)

@@ -138,6 +138,9 @@ class Layer:
     cache = None
     #: The flat array this layer's parameters live in, once a Sequential packs them.
     packed_in = None
+    #: True for layers whose output has their input's shape (activations, batch norm):
+    #: Sequential looks through them when it matches one layer's width to the next.
+    keeps_shape = False
     dtype = np.dtype(np.float64)
 
     def param_shapes(self) -> dict:
@@ -162,6 +165,10 @@ class Layer:
 
     def n_params(self) -> int:
         return int(sum(p.size for p in self.params()))
+
+    def buffers(self) -> dict:
+        """State that is saved with the parameters but not trained ({} for most layers)."""
+        return {}
 
     def use_storage(self, theta, grad, at=0):
         """Move the parameters into views of the 1-D array ``theta``, the gradients into ``grad``.
