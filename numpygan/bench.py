@@ -295,13 +295,19 @@ def parse_args(argv=None):
         description="Time a full GAN training iteration on the NumPy and Numba kernel "
                     "backends (and PyTorch CPU when installed), the matmul kernels' "
                     "GFLOP/s, and the Numba compile and cache-load times.")
+    p.add_argument("--conv", action="store_true",
+                   help="time lesson 13's DCGAN iteration instead (models.dcgan_8x8, batch 64 "
+                        "unless --batch is given)")
+    p.add_argument("--width", type=int_at_least("--width", 1), default=16,
+                   help="with --conv: the DCGAN's channel width w (default 16)")
     p.add_argument("--hidden", type=int_at_least("--hidden", 1), default=32,
                    help="hidden width H of G and D, each 1→H→H→1 (default 32)")
-    p.add_argument("--batch", type=int_at_least("--batch", 1), default=256,
-                   help="minibatch size m (default 256)")
+    p.add_argument("--batch", type=int_at_least("--batch", 1), default=None,
+                   help="minibatch size m (default 256; 64 with --conv)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--iters", type=int_at_least("--iters", 1), default=300,
-                   help="timed iterations per contender, in up to 15 interleaved rounds (default 300)")
+    p.add_argument("--iters", type=int_at_least("--iters", 1), default=None,
+                   help="timed iterations per contender, in up to 15 interleaved rounds "
+                        "(default 300; 30 with --conv)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout instead of the table")
     p.add_argument("--matmul", type=_shape, default=(128, 256, 256), metavar="NxDxM",
@@ -314,7 +320,12 @@ def parse_args(argv=None):
     p.add_argument("--no-matmul", action="store_true", help="skip the GFLOP/s measurement")
     p.add_argument("--no-compile", action="store_true",
                    help="skip the compile/load-time measurement (two fresh processes)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.batch is None:
+        args.batch = 64 if args.conv else 256
+    if args.iters is None:
+        args.iters = 30 if args.conv else 300
+    return args
 
 
 def run(args) -> dict:
@@ -339,6 +350,9 @@ def run(args) -> dict:
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")
         or os.environ.get("OMP_NUM_THREADS") or "its default (all cores)",
     }
+    if args.conv:
+        from .bench_conv import run_conv   # (bench_conv imports this module)
+        return run_conv(args, result)
     times = bench_gan(args.hidden, args.batch, dtype, args.iters,
                       use_torch=torch_version is not None)
     for name, us in times.items():
@@ -419,6 +433,9 @@ def main(argv=None) -> int:
     result = run(args)
     if args.json:
         print(json.dumps(result))
+    elif args.conv:
+        from .bench_conv import conv_table
+        print(conv_table(result))
     else:
         print(table(result))
     return 0

@@ -60,7 +60,23 @@ def test_table_for_people_float32_without_torch():
     assert "skipped (--no-torch)" in res.stdout   # no torch row, and it says why
 
 
+def test_conv_times_the_dcgan_iteration():
+    res = _bench("--conv", "--json", "--iters", "2", "--width", "2", "--batch", "4")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert (out["kind"], out["width"], out["batch"]) == ("dcgan", 2, 4)
+    names = ["numpy"] + (["numba"] if kernels.HAVE_NUMBA else []) + (["torch"] if HAVE_TORCH else [])
+    for name in names:
+        assert isinstance(out[f"{name}_us"], float) and out[f"{name}_us"] > 0
+    if kernels.HAVE_NUMBA:
+        assert out["ratios"]["numba_over_numpy"] == pytest.approx(out["numba_us"] / out["numpy_us"])
+    table = _bench("--conv", "--iters", "1", "--width", "2", "--batch", "4", "--no-torch")
+    assert table.returncode == 0, table.stderr
+    assert "DCGAN iteration" in table.stdout and "ms / iter" in table.stdout
+
+
 @pytest.mark.parametrize("args,flag", [(["--hidden", "0"], "--hidden"),
+                                       (["--width", "0"], "--width"),
                                        (["--batch", "x"], "--batch"),
                                        (["--matmul", "12x3"], "--matmul"),
                                        (["--dtype", "float16"], "--dtype")])
