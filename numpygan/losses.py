@@ -38,7 +38,7 @@ def _check_logits(name, a, finite=True):
         raise ValueError(f"{name} must be a float array, got dtype {a.dtype}")
     if a.size == 0:
         raise ValueError(f"{name} is empty (shape {a.shape}); need at least one logit")
-    if finite and not kernels.all_finite(a):
+    if finite and not kernels.all_finite(a.ravel()):
         raise ValueError(
             f"{name} holds NaN or inf: the network producing them has diverged "
             "(try a lower learning rate)"

@@ -86,7 +86,7 @@ class Optimizer:
             if not p.flags.writeable:
                 raise ValueError(f"{type(self).__name__}.step: param {i} (shape {p.shape}) is "
                                  "read-only; nothing was updated")
-            if not kernels.all_finite(g):
+            if not kernels.all_finite(g.ravel()):
                 raise ValueError(
                     f"{type(self).__name__}.step: grad {i} (shape {g.shape}) holds NaN or "
                     "inf; the parameters were left unchanged. The network has diverged: "

@@ -37,22 +37,9 @@ DENSE, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
 KIND, N_IN, N_OUT, PARAM_AT, OUT_AT = 0, 1, 2, 3, 4
 
 
-@jit
-def _nb_activation(kind, alpha, h, out):  # pragma: no cover - compiled
-    """out = f(h) element by element, f the activation of ``kind``."""
-    N, M = h.shape
-    for n in range(N):
-        for m in range(M):
-            v = h[n, m]
-            if kind == RELU:
-                out[n, m] = v if v > 0 else 0.0
-            elif kind == LEAKY_RELU:
-                out[n, m] = v if v > 0 else alpha * v
-            elif kind == TANH:
-                out[n, m] = np.tanh(v)
-            else:                     # SIGMOID, stable on both sides
-                e = np.exp(-abs(v))
-                out[n, m] = 1 / (1 + e) if v >= 0 else e / (1 + e)
+# The two kernels are written out in full, with no helper kernels of their own:
+# Numba compiles a called kernel once on its own and again inside each caller,
+# and a cold start waits for every one of those compiles.
 
 
 @jit
@@ -62,56 +49,30 @@ def _nb_mlp_forward(x, theta, plan, alphas):  # pragma: no cover - compiled
     acts = np.empty(N * (plan[L - 1, OUT_AT] + plan[L - 1, N_OUT]), dtype=x.dtype)
     h = x                                                  # (N, D): layer 0's input
     for i in range(L):
-        D, M, p, c = plan[i, N_IN], plan[i, N_OUT], plan[i, PARAM_AT], plan[i, OUT_AT]
+        kind, D, M = plan[i, KIND], plan[i, N_IN], plan[i, N_OUT]
+        p, c, alpha = plan[i, PARAM_AT], plan[i, OUT_AT], alphas[i]
         out = acts[N * c:N * (c + M)].reshape((N, M))      # (N, M): layer i's output
-        if plan[i, KIND] == DENSE:
-            W = theta[p:p + D * M].reshape((D, M))
-            for n in range(N):                             # out = b + h W
+        if kind == DENSE:                                  # out = b + h W
+            for n in range(N):
                 for m in range(M):
                     out[n, m] = theta[p + D * M + m]
-            gemm(h, W, out)
-        else:
-            _nb_activation(plan[i, KIND], alphas[i], h, out)
+            gemm(h, theta[p:p + D * M].reshape((D, M)), out)
+            h = out
+            continue
+        for n in range(N):                                 # out = f(h), element by element
+            for m in range(M):
+                v = h[n, m]
+                if kind == RELU:
+                    out[n, m] = v if v > 0 else 0.0
+                elif kind == LEAKY_RELU:
+                    out[n, m] = v if v > 0 else alpha * v
+                elif kind == TANH:
+                    out[n, m] = np.tanh(v)
+                else:                                      # SIGMOID, stable on both sides
+                    e = np.exp(-abs(v))
+                    out[n, m] = 1 / (1 + e) if v >= 0 else e / (1 + e)
         h = out
     return acts
-
-
-@jit
-def _nb_activation_backward(kind, alpha, h, out, g, dx):  # pragma: no cover - compiled
-    """dx = g · f'(h), the derivative taken from the input h (ReLUs) or output (Tanh, σ)."""
-    N, M = g.shape
-    for n in range(N):
-        for m in range(M):
-            if kind == RELU:
-                dx[n, m] = g[n, m] if h[n, m] > 0 else 0.0
-            elif kind == LEAKY_RELU:
-                dx[n, m] = g[n, m] if h[n, m] > 0 else alpha * g[n, m]
-            elif kind == TANH:
-                dx[n, m] = g[n, m] * (1 - out[n, m] * out[n, m])
-            else:                     # SIGMOID
-                dx[n, m] = g[n, m] * out[n, m] * (1 - out[n, m])
-
-
-@jit
-def _nb_dense_backward(h, g, theta, grad, p, want_dx, dx):  # pragma: no cover - compiled
-    """dW = hᵀ g, db = Σ_n g[n] into grad at p; dx = g Wᵀ if wanted."""
-    N, D = h.shape
-    M = g.shape[1]
-    hT = np.empty((D, N), dtype=h.dtype)                   # rows of hT: columns of h
-    for d in range(D):
-        for n in range(N):
-            hT[d, n] = h[n, d]
-    gemm(hT, g, grad[p:p + D * M].reshape((D, M)))        # (D, N) @ (N, M) -> (D, M)
-    for n in range(N):
-        for m in range(M):
-            grad[p + D * M + m] += g[n, m]
-    if want_dx:
-        WT = np.empty((M, D), dtype=h.dtype)               # rows of WT: columns of W
-        for m in range(M):
-            for d in range(D):
-                WT[m, d] = theta[p + d * M + m]
-        dx[:, :] = 0.0
-        gemm(g, WT, dx)                                    # (N, M) @ (M, D) -> (N, D)
 
 
 @jit
@@ -120,15 +81,41 @@ def _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad):  # p
     grad[:] = 0.0                    # every dW and db accumulates into zeros
     g = dout                         # (N, M) of the last layer: dL/d(its output)
     for i in range(plan.shape[0] - 1, -1, -1):
-        D, M, c = plan[i, N_IN], plan[i, N_OUT], plan[i, OUT_AT]
-        h = x if i == 0 else acts[N * plan[i - 1, OUT_AT]:N * (plan[i - 1, OUT_AT] + D)
-                                  ].reshape((N, D))        # (N, D): layer i's input
+        kind, D, M = plan[i, KIND], plan[i, N_IN], plan[i, N_OUT]
+        p, c, alpha = plan[i, PARAM_AT], plan[i, OUT_AT], alphas[i]
+        c_in = 0 if i == 0 else plan[i - 1, OUT_AT]
+        h = x if i == 0 else acts[N * c_in:N * (c_in + D)].reshape((N, D))   # layer i's input
         dx = np.empty((N, D), dtype=x.dtype)               # (N, D): dL/dh
-        if plan[i, KIND] == DENSE:
-            _nb_dense_backward(h, g, theta, grad, plan[i, PARAM_AT], i > 0 or input_grad, dx)
-        else:
-            out = acts[N * c:N * (c + M)].reshape((N, M))
-            _nb_activation_backward(plan[i, KIND], alphas[i], h, out, g, dx)
+        if kind == DENSE:
+            hT = np.empty((D, N), dtype=x.dtype)           # rows of hT: columns of h
+            for d in range(D):
+                for n in range(N):
+                    hT[d, n] = h[n, d]
+            gemm(hT, g, grad[p:p + D * M].reshape((D, M)))  # dW = hᵀ g   (D, N) @ (N, M)
+            for n in range(N):                              # db = Σ_n g[n]
+                for m in range(M):
+                    grad[p + D * M + m] += g[n, m]
+            if i > 0 or input_grad:                         # dx = g Wᵀ   (N, M) @ (M, D)
+                WT = np.empty((M, D), dtype=x.dtype)        # WT[m, d] = W[d, m]
+                for m in range(M):
+                    for d in range(D):
+                        WT[m, d] = theta[p + d * M + m]
+                dx[:, :] = 0.0
+                gemm(g, WT, dx)
+        else:                        # dx = g · f'(h), from h (ReLUs) or from out (Tanh, σ)
+            o0 = N * c
+            for n in range(N):
+                for m in range(M):
+                    if kind == RELU:
+                        dx[n, m] = g[n, m] if h[n, m] > 0 else 0.0
+                    elif kind == LEAKY_RELU:
+                        dx[n, m] = g[n, m] if h[n, m] > 0 else alpha * g[n, m]
+                    elif kind == TANH:
+                        o = acts[o0 + n * M + m]
+                        dx[n, m] = g[n, m] * (1 - o * o)
+                    else:                                    # SIGMOID
+                        o = acts[o0 + n * M + m]
+                        dx[n, m] = g[n, m] * o * (1 - o)
         g = dx
     return g if input_grad else None
 

@@ -40,7 +40,7 @@ def check_finite(a, who: str, what: str):
     run has diverged.  The message says "NaN or inf" so that the training loop
     (``gan.GAN.step``) can turn it into a ``DivergenceError``.
     """
-    if kernels.all_finite(a):
+    if kernels.all_finite(a.ravel()):   # one compiled version serves every shape
         return
     bad = ~np.isfinite(a)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
