@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 
@@ -91,7 +90,7 @@ def _skeleton_dir():
                        "from a clone of the numpygan repository")
 
 
-def _pristine(path):
+def pristine_text(path):
     """The committed version of a skeleton (``git show HEAD:...``), else the file itself."""
     folder = os.path.dirname(path)
     try:
@@ -157,7 +156,7 @@ def _write_bytes(path, write):
         raise
 
 
-def _write_text(path, text):
+def write_text(path, text):
     _write_bytes(path, lambda f: f.write(text.encode("utf-8")))
 
 
@@ -169,29 +168,24 @@ def write_handout(out_dir, stream=None):
     skeletons = _skeleton_dir()
     texts = {}
     for name, (_, _, filename, _) in JUDGES.items():
-        text = _pristine(os.path.join(skeletons, filename))
+        text = pristine_text(os.path.join(skeletons, filename))
         from .handout_main import EXERCISES as table     # the function names of each
         _unwritten(text, filename, table[name][2])
         texts[filename] = skeleton_for_handout(text)
     os.makedirs(os.path.join(out_dir, "checker", "data"), exist_ok=True)
     for filename, text in texts.items():
-        _write_text(os.path.join(out_dir, filename), text)
+        write_text(os.path.join(out_dir, filename), text)
     for source, target in CHECKER_FILES:
         with open(os.path.join(LIBRARY, source), encoding="utf-8") as f:
             text = f.read().replace("from ..gradcheck import", "from .gradcheck import")
         if re.search(r"^\s*(from \.\.|import numpygan|from numpygan)", text, re.M):
             raise HandoutError(f"{source} reaches into the library: it cannot go in a hand-out")
-        _write_text(os.path.join(out_dir, "checker", target), text)
+        write_text(os.path.join(out_dir, "checker", target), text)
     for name in JUDGES:
         say(f"  reference data for {name} ...")
         arrays = dict(data(name))
         _write_bytes(os.path.join(out_dir, "checker", "data", f"{name}.npz"),
                      lambda f, a=arrays: np.savez_compressed(f, **a))
-    _write_text(os.path.join(out_dir, "README.md"), README)
+    write_text(os.path.join(out_dir, "README.md"), README)
     say(f"wrote the hand-out to {out_dir}: {len(texts)} exercises, checker/, README.md")
     return out_dir
-
-
-def copy_tree(src, dst):
-    """shutil.copytree for the grader (kept here beside the writer it copies)."""
-    shutil.copytree(src, dst)

@@ -83,15 +83,13 @@ class OwnPieces:
             try:
                 fns = functions(name, importlib.import_module(_module_name(name)))
             except Exception as exc:                 # the file does not import, say
-                self._verdicts[name] = (f"your {filename} does not load "
-                                        f"({type(exc).__name__}: {first_line(exc)})")
+                self._verdicts[name] = (f"{filename} does not load "
+                                        f"({type(exc).__name__}: {first_line(exc, 80)})")
             else:
                 out = io.StringIO()
                 ok = check(name, fns, stream=out)
                 passed, total, _ = score(out.getvalue())
-                self._verdicts[name] = None if ok else (
-                    f"your {filename} does not pass yet ({passed} of {total} of its checks "
-                    "passed)")
+                self._verdicts[name] = None if ok else f"{filename} ({passed} of {total})"
         return self._verdicts[name]
 
     def missing(self, names):
@@ -99,9 +97,9 @@ class OwnPieces:
         reasons = [r for r in (self._verdict(n) for n in names) if r]
         if not reasons:
             return None
-        files = " and ".join(EXERCISES[n][1] for n in names if self._verdict(n))
-        return ("; ".join(reasons) + f". This exercise runs on those answers: run python "
-                f"{files.split(' and ')[0]} and make it pass first ({files} must pass)")
+        first = next(EXERCISES[n][1] for n in names if self._verdict(n))
+        return (f"not yet passing: {', '.join(reasons)}. This exercise runs on your answers "
+                f"to those: make them pass first, starting with python {first}")
 
 
 KIT = OwnPieces()
