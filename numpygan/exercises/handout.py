@@ -107,7 +107,7 @@ def pristine_text(path):
         return f.read()
 
 
-def _unwritten(text, filename, names):
+def check_unwritten(text, filename, names):
     """Raise when a function the student writes does not just raise NotImplementedError."""
     tree = ast.parse(text, filename)
     found = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
@@ -170,7 +170,7 @@ def write_handout(out_dir, stream=None):
     for name, (_, _, filename, _) in JUDGES.items():
         text = pristine_text(os.path.join(skeletons, filename))
         from .handout_main import EXERCISES as table     # the function names of each
-        _unwritten(text, filename, table[name][2])
+        check_unwritten(text, filename, table[name][2])
         texts[filename] = skeleton_for_handout(text)
     os.makedirs(os.path.join(out_dir, "checker", "data"), exist_ok=True)
     for filename, text in texts.items():
