@@ -1,7 +1,9 @@
 """The classroom exercises: skeletons fail cleanly, solutions pass, wrong answers get their hint.
 
 Three promises, each tested here:
-- every skeleton, as shipped, fails: FAIL lines, exit status 1, no traceback;
+- every skeleton, as shipped, fails: FAIL lines, exit status 1, no traceback (the
+  shipped skeleton is git's committed copy, so a student's or teacher's filled-in
+  working file does not make this test fail);
 - every exercise passes with ``--solution`` (the library's reference);
 - typical wrong answers (a missing transpose, a sum where a mean belongs, a sign error,
   a missing bias correction, an unstable log, ...) are caught, with the matching hint.
@@ -19,6 +21,7 @@ import numpy as np
 import pytest
 
 from numpygan import exercises, losses
+from numpygan.exercises.handout import pristine_text
 from numpygan.optim import Adam
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,19 +37,22 @@ S, SP = losses.sigmoid, losses.softplus
 # The files, run as a student and a teacher would (all at once: they are independent)
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def runs():
+def runs(tmp_path_factory):
     """{(file, "skeleton" | "solution"): (returncode, stdout, stderr)}.
 
-    Skeletons run from the repository root, solutions from lessons/exercises/, both
-    without PYTHONPATH: each file must find numpygan by itself.
+    Skeletons run as shipped (git's committed copy, written to a temporary folder: the
+    working file may be filled in) from the repository root; solutions run from
+    lessons/exercises/ without PYTHONPATH: each file must find numpygan by itself.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["MPLBACKEND"] = "Agg"
     env.pop("DISPLAY", None)
+    shipped = tmp_path_factory.mktemp("shipped")
     procs = {}
     for f in FILES:
+        (shipped / f).write_text(pristine_text(os.path.join(EX_DIR, f)), encoding="utf-8")
         procs[(f, "skeleton")] = subprocess.Popen(
-            [sys.executable, os.path.join("lessons", "exercises", f)], cwd=ROOT, env=env,
+            [sys.executable, str(shipped / f)], cwd=ROOT, env=dict(env, PYTHONPATH=ROOT),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         procs[(f, "solution")] = subprocess.Popen(
             [sys.executable, f, "--solution"], cwd=EX_DIR, env=env,
@@ -146,6 +152,12 @@ def bce_naive_softplus(logits, targets):
     return float(loss), (S(logits) - targets) / logits.size
 
 
+def bce_calls_naive_sigmoid(logits, targets):
+    """A stable loss, but dlogits from the student's own naive sigmoid."""
+    return float(np.mean(SP(logits) - targets * logits)), \
+        (naive_sigmoid(logits) - targets) / logits.size
+
+
 def bce_eps(logits, targets):
     p = S(logits)
     loss = -np.mean(targets * np.log(p + 1e-12) + (1 - targets) * np.log(1 - p + 1e-12))
@@ -197,9 +209,15 @@ def adam_variant(kind):
     def adam_update(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         m = beta1 * m + (1 - beta1) * grad
         v = beta2 * v + (1 - beta2) * grad ** 2
+        if kind == "v_abs":
+            v = v - (1 - beta2) * grad ** 2 + (1 - beta2) * np.abs(grad)
         power = {"no_correction": 0, "one_minus_beta": 1, "t_from_0": t - 1}.get(kind, t)
         if kind == "no_correction":
             m_hat, v_hat = m, v
+        elif kind == "precedence":
+            m_hat, v_hat = m / 1 - beta1 ** t, v / 1 - beta2 ** t     # the slip, as typed
+        elif kind == "m_hat_only":
+            m_hat, v_hat = m / (1 - beta1 ** t), v
         else:
             m_hat, v_hat = m / (1 - beta1 ** power), v / (1 - beta2 ** power)
         if kind == "eps_inside":
@@ -281,10 +299,14 @@ def _g_with(kind):
             da = -da
         dx = da if kind == "skip_D" else D.backward(da)
         G.backward(dx)
+        if kind == "naive_loss":                      # right gradient, naive number
+            loss = -np.mean(np.log(1 / (1 + np.exp(-a))))
         if kind == "steps_D_too":
             g_opt.step(G.params() + D.params(), G.grads() + D.grads())
         else:
             g_opt.step(G.params(), G.grads())
+        if kind == "loss_after":                      # recomputed with the moved G
+            loss = losses.generator_loss_nonsaturating(D.forward(G.forward(z)))[0]
         return loss
     return {"g_step": g_step}
 
@@ -327,6 +349,8 @@ WRONG = [
     ("sigmoid_bce", with_ref("sigmoid_bce", bce_with_logits=bce_naive_softplus),
      "max(a, 0) + log1p(exp(−|a|))"),
     ("sigmoid_bce", with_ref("sigmoid_bce", bce_with_logits=bce_eps), "tricks cap the loss"),
+    ("sigmoid_bce", {"sigmoid": naive_sigmoid, "bce_with_logits": bce_calls_naive_sigmoid},
+     "inside your sigmoid, which bce_with_logits calls"),
     # ex02: ReLU instead of LeakyReLU, in-place, forgetting dout, ReLU's derivative
     ("leaky_relu", with_ref("leaky_relu", leaky_relu_forward=relu_forward), "that is ReLU"),
     ("leaky_relu", with_ref("leaky_relu", leaky_relu_forward=inplace_forward),
@@ -350,6 +374,9 @@ WRONG = [
     ("adam", adam_variant("t_from_0"), "1 − β⁰ = 0"),
     ("adam", adam_variant("eps_inside"), "ε is inside the square root"),
     ("adam", adam_variant("ascent"), "Adam descends"),
+    ("adam", adam_variant("precedence"), "a precedence slip: m / 1 − beta1**t"),
+    ("adam", adam_variant("m_hat_only"), "m̂ is bias-corrected but v̂ is not"),
+    ("adam", adam_variant("v_abs"), "v averages |g|, not g²"),
     # ex05: 1 − D*, a ratio, 0/0
     ("optimal_discriminator", {"optimal_discriminator": dstar_swapped}, "= 1 − D*"),
     ("optimal_discriminator", {"optimal_discriminator": dstar_ratio},
@@ -367,6 +394,8 @@ WRONG = [
     ("g_step", _g_with("sign"), "G moved the wrong way"),
     ("g_step", _g_with("steps_D_too"), "g_step changed D's parameters"),
     ("g_step", _g_with("skip_D"), "backpropagate through D first"),
+    ("g_step", _g_with("loss_after"), "you returned the loss after the step"),
+    ("g_step", _g_with("naive_loss"), "when D rejects G's samples outright"),
     # ex08: i/j swapped, a missing last row/column/term, no reset, W[j, k], NumPy's product
     ("matmul", matmul_variant("ij_swapped"), "i and j are swapped"),
     ("matmul", matmul_variant("last_row"), "the last row of out is 0"),
@@ -393,6 +422,18 @@ def test_wrong_answer_is_caught_with_its_hint(case, capsys):
     assert fails, out.out
     assert any(hint in l for l in fails), out.out
     assert "Traceback" not in out.out + out.err
+
+
+@pytest.mark.parametrize("case,wrong_hint", [
+    (("adam", adam_variant("precedence")), "βᵗ⁻¹"),
+    (("sigmoid_bce", {"sigmoid": naive_sigmoid, "bce_with_logits": bce_calls_naive_sigmoid}),
+     "Compute log(1 + e^a)"),
+], ids=["adam-precedence-not-t-minus-1", "bce-naive-sigmoid-not-softplus"])
+def test_hint_does_not_blame_the_wrong_mistake(case, wrong_hint, capsys):
+    """Two hints the checkers used to give wrongly (issue 18): they must not come back."""
+    name, fns = case
+    assert exercises.EXERCISES[name][0](**fns) is False
+    assert wrong_hint not in capsys.readouterr().out
 
 
 def test_each_exercise_catches_at_least_two_wrong_answers():

@@ -8,7 +8,8 @@ Equivalently, D descends its loss −V, which is two binary cross-entropies from
 
     loss = BCE(a_real, 1) + BCE(a_fake, 0)        a = D.forward(x), shape (m, 1)
 
-Use the library's pieces (numpygan/network.py, losses.py, optim.py):
+Use the pieces you are given (in the repository: numpygan's network, losses and
+optimizers; in a hand-out: the same, built from your own ex01–ex04 answers):
 
     logits = D.forward(x)                  (2m, 1) -> (2m, 1): caches x for backward
     loss, d_real, d_fake = losses.discriminator_loss(real_logits, fake_logits)
@@ -23,8 +24,8 @@ Write d_step, then run:
 
     python lessons/exercises/ex06_discriminator_step.py
 
-The checker compares your step with numpygan.gan.discriminator_step on copies of one
-network, and trains a D with it for 400 steps: D must approach D* (Proposition 1).
+The checker compares your step with the reference step on copies of one network,
+and trains a D with it for 400 steps: D must approach D* (Proposition 1).
 """
 
 import os
@@ -41,7 +42,7 @@ def d_step(D, d_opt, x_real, x_fake):
     """One step of D on the minibatch: descend BCE(D(x_real), 1) + BCE(D(x_fake), 0).
 
     Inputs:
-    - D: numpygan Sequential, (n, d) -> (n, 1) logits
+    - D: a Sequential network, (n, d) -> (n, 1) logits
     - d_opt: D's optimizer (SGD or Adam): d_opt.step(params, grads)
     - x_real: (m, d) samples of p_data;  x_fake: (m, d) samples G(z) (not changed)
     Returns:

@@ -21,7 +21,7 @@ Write g_step, then run:
 
     python lessons/exercises/ex07_generator_step.py
 
-The checker compares with numpygan.gan.generator_step on copies of G and D, and plays
+The checker compares with the reference step on copies of G and D, and plays
 a 200-step game on N(4, 1.25²) in which your G step must bring G's samples from
 near 0 to the data.
 """
@@ -40,8 +40,8 @@ def g_step(G, D, g_opt, z):
     """One non-saturating step of G through a fixed D.
 
     Inputs:
-    - G: numpygan Sequential, noise (m, Z) -> samples (m, d)
-    - D: numpygan Sequential, samples (m, d) -> logits (m, 1); its parameters must not move
+    - G: a Sequential network, noise (m, Z) -> samples (m, d)
+    - D: a Sequential network, samples (m, d) -> logits (m, 1); its parameters must not move
     - g_opt: G's optimizer: g_opt.step(params, grads)
     - z: (m, Z) noise
     Returns:

@@ -9,8 +9,8 @@ Every dense layer spends its time in  out = x W:
     k over range(D), D = x.shape[1]   (the sum)
 
 In Python these three loops are ~1000× slower than NumPy's x @ W.  Numba's @njit
-compiles the same loops to machine code: numpygan/kernels/dense.py writes these
-three loops for its Numba matmul (_nb_matmul_bias, which also adds the bias b).
+compiles the same loops to machine code (the library's teaching kernels in
+numpygan/kernels/dense.py write the same three loops).
 Write them with what Numba understands: range loops, np.zeros((N, M)), indexing
 x[i, k], float arithmetic.  Reset the running sum for every (i, j).
 

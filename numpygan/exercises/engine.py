@@ -12,9 +12,16 @@ where a sum belongs, a flipped sign, a missing bias correction, ...): the first
 mistake that reproduces the student's numbers names the hint.  When none does, the
 hint says which entries differ and by how much.
 
-``run`` is the entry point of every exercise file: it picks the exercise's checker
-(``EXERCISES``), or the library's reference (``REFERENCES``) with ``--solution``,
-and exits with status 0 when every check passed, 1 otherwise.
+A checker judges from *data*: the inputs it feeds the student's functions, the
+reference outputs, and the outputs of the known mistakes, all arrays in a dict
+(``ExerciseData``).  In the repository the data is computed from the library when a
+check runs (``numpygan/exercises/*_data.py``); in a hand-out it is loaded from the
+``.npz`` files computed when the hand-out was made.  The checks themselves (this
+module and the eight judge modules) are the same code in both places, and hold no
+solution: this module imports nothing but NumPy.
+
+``run_file`` is the entry point of every exercise file: it runs the exercise's
+checker and exits with status 0 when every check passed, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -28,8 +35,6 @@ import warnings
 
 import numpy as np
 
-from .. import kernels
-
 
 class Ok(str):
     """A check body returns ``Ok("detail")`` to pass with a measured detail shown."""
@@ -40,7 +45,7 @@ def _code_of(fn):
     return getattr(fn, "__code__", None)
 
 
-def _first_line(text, limit=240):
+def first_line(text, limit=240):
     text = str(text).strip()
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -50,7 +55,7 @@ def _exception_message(exc):
     """One line for an exception; for Numba's long compile errors, the reason and the line."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
     if not text.startswith("Failed in nopython mode"):
-        return _first_line(text)
+        return first_line(text)
     lines = [l for l in text.splitlines()[1:] if l.strip()]
     reason = lines[0].strip() if lines else "Numba could not compile it"
     where = ""
@@ -61,7 +66,7 @@ def _exception_message(exc):
                         if lines[j].strip() == "^"), "")
             where = f" (line {m.group(2)}: {src})" if src else f" (line {m.group(2)})"
             break
-    return _first_line(reason) + where
+    return first_line(reason) + where
 
 
 class Checker:
@@ -88,6 +93,7 @@ class Checker:
         self.failed = 0
         self.waiting = 0
         self.unwritten = []
+        self.blocked_by = None
         self._last_error = None
 
     def _print(self, line):
@@ -104,8 +110,16 @@ class Checker:
             tb = tb.tb_next
         return out
 
+    def require(self, what, body, needs):
+        """A check the rest depend on (e.g. "your ex03 passes"): when it fails, every
+        later check is counted as failed, waiting for ``needs``, without a line."""
+        ok = self.check(what, [], body)
+        if not ok:
+            self.blocked_by = needs
+        return ok
+
     def check(self, what, uses, body, on_error=None):
-        if any(u in self.unwritten for u in uses):
+        if self.blocked_by is not None or any(u in self.unwritten for u in uses):
             self.failed += 1
             self.waiting += 1
             return False
@@ -157,7 +171,10 @@ class Checker:
             self._print(f"{self.exercise}: all {total} checks passed.")
         else:
             line = f"{self.exercise}: {self.passed} of {total} checks passed"
-            if self.unwritten:
+            if self.blocked_by is not None:
+                self._print(line + f"; {self.waiting} more wait for {self.blocked_by}. "
+                            "Make those pass first, then run this file again.")
+            elif self.unwritten:
                 line += (f"; {self.waiting} more wait for "
                          f"{', '.join(self.unwritten)} (not written yet)")
                 self._print(line + ". Write the function(s), then run this file again.")
@@ -250,51 +267,92 @@ def diagnose(name, got, want, variants=(), n=None, rtol=1e-6, shape_hint=""):
             f"{_fmt(float(want[idx]))}){of}")
 
 
-def _cases_text(**arrays):
+def cases_text(**arrays):
     return "[case: " + ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) + "]"
 
 
-def _call_scalar(value):
+def call_scalar(value):
     """A loss may come back as a float, a 0-d array, or (from the library) a dict."""
     if isinstance(value, dict) and "loss" in value:
         return value["loss"]
     return value
 
 
-def _numpy_backend(fn):
-    """Run a checker with the library on its NumPy backend (same numbers everywhere)."""
-    def wrapper(*args, **kwargs):
-        with kernels.backend("numpy"):
-            return fn(*args, **kwargs)
-    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-    wrapper.__wrapped__ = fn
-    return wrapper
+class ExerciseData(dict):
+    """An exercise's arrays by name, read-only: what a checker feeds and compares.
+
+    Keys are flat names such as ``"c0__x"`` (case 0's input x) or
+    ``"c0__dW__transposed"`` (what the mistake "transposed" gives for dW in case 0).
+    """
+
+    def __init__(self, arrays):
+        super().__init__()
+        for key, value in dict(arrays).items():
+            a = np.array(value)
+            a.setflags(write=False)
+            self[key] = a
+
+    def get_array(self, key):
+        """A writable copy of one array (what a student's function is given)."""
+        if key not in self:
+            raise KeyError(f"the exercise data has no {key!r}: was it made by another "
+                           "version of numpygan? Make the hand-out again")
+        return np.array(self[key])
+
+    def number(self, key):
+        return float(self[key])
+
+    def arrays(self, prefix, count):
+        """[data[prefix0], data[prefix1], ...]: e.g. a network's parameters."""
+        return [self.get_array(f"{prefix}{i}") for i in range(count)]
+
+    def variants(self, prefix, hints, **fmt):
+        """(value, hint) of every known mistake stored under ``prefix``, in ``hints``' order.
+
+        ``hints`` maps a mistake's name to its hint; ``fmt`` fills the hint's {fields}.
+        A mistake the data does not hold (e.g. one only defined for square shapes) is
+        skipped.
+        """
+        return [(self[prefix + key], text.format(**fmt) if fmt else text)
+                for key, text in hints.items() if prefix + key in self]
+
+    def count(self, prefix):
+        """How many cases prefix0__..., prefix1__..., ... the data holds (at least one)."""
+        n = 0
+        while any(k.startswith(f"{prefix}{n}__") for k in self):
+            n += 1
+        if n == 0:
+            raise KeyError(f"the exercise data has no case {prefix}0: was it made by another "
+                           "version of numpygan? Make the hand-out again")
+        return n
 
 
-def run(name, student_fns, argv=None):
-    """Check one exercise and exit: status 0 when every check passed, 1 otherwise.
+def load_data(path):
+    """``ExerciseData`` from an ``.npz`` file, read without pickle."""
+    with np.load(path, allow_pickle=False) as npz:
+        return ExerciseData({k: npz[k] for k in npz.files})
+
+
+def run_file(filename, check, fns, argv=None, solution=None):
+    """Run one exercise's ``check(**fns)`` and exit: status 0 when every check passed.
 
     Inputs:
-    - name: a key of ``EXERCISES`` ("dense", "adam", ...)
-    - student_fns: {function name: the student's function}
-    - argv: command-line arguments (default ``sys.argv[1:]``); ``--solution``
-      checks the library's reference implementation instead of the student's
+    - filename: the exercise file's name, for ``--help``
+    - check: the exercise's checker; fns: {function name: the student's function}
+    - argv: command-line arguments (default ``sys.argv[1:]``)
+    - solution: None, or a function returning the reference implementations by
+      name: then ``--solution`` checks those instead (for teachers, in the repository)
     """
-    # The tables name every exercise module, and each of those imports this one:
-    # look them up when run is called, not when this module loads.
-    from . import EXERCISES, REFERENCES
-
-    if name not in EXERCISES:
-        raise ValueError(f"unknown exercise {name!r}; one of {sorted(EXERCISES)}")
-    checker, filename = EXERCISES[name]
     parser = argparse.ArgumentParser(
         prog=filename,
         description="Check your solution: one PASS or FAIL line per check, with a hint.")
-    parser.add_argument("--solution", action="store_true",
-                        help="check the library's reference solution instead (for teachers)")
+    if solution is not None:
+        parser.add_argument("--solution", action="store_true",
+                            help="check the library's reference solution instead (for "
+                                 "teachers)")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
-    fns = REFERENCES[name]() if args.solution else dict(student_fns)
-    if args.solution:
-        print(f"(--solution: checking the library's reference implementation of {name})")
-    ok = checker(**fns)
+    if getattr(args, "solution", False):
+        print(f"(--solution: checking the library's reference implementation, {filename})")
+        fns = solution()
+    ok = check(**fns)
     raise SystemExit(0 if ok else 1)
