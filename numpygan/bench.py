@@ -43,6 +43,7 @@ from ._checks import int_at_least
 from .gan import discriminator_step, generator_step
 from .network import mlp
 from .optim import Adam
+from .timing import let_idle_threads_sleep, time_interleaved
 
 #: FP64 peak of the 2-core machine this was tuned on (measured, GFLOP/s);
 #: pass --peak-gflops for yours.
@@ -112,56 +113,6 @@ def torch_iteration(hidden, batch, dtype="float64", seed=0):
     return iteration
 
 
-# --------------------------------------------------------------------------
-# Timing: contenders take turns, round after round
-# --------------------------------------------------------------------------
-#: Seconds to pause before each contender's turn.  BLAS and OpenMP worker
-#: threads spin on their cores for a while after a call, waiting for more work;
-#: on a 2-core machine the next contender's threads would share the cores with
-#: them (measured: Numba's parallel matmul fell from 0.8x to 0.06x of np.dot when
-#: it ran right after BLAS).  A pause lets them go to sleep first.
-SETTLE_S = 0.2
-#: Seconds of untimed calls after the pause, before each contender's timed turn.
-WARM_S = 0.05
-
-
-def _let_idle_threads_sleep():
-    time.sleep(SETTLE_S)
-
-
-def time_interleaved(contenders, iters, rounds=None, warmup=5):
-    """Median microseconds per call of each contender.
-
-    Inputs:
-    - contenders: {name: (setup, fn)}; ``setup()`` runs before each of fn's turns
-      (it selects the kernel backend), ``fn()`` is one iteration
-    - iters: timed calls of each fn in all; split into ``rounds`` turns
-    Returns {name: median over rounds of the time per call, in µs}.
-    """
-    rounds = rounds or max(1, min(iters, 15))
-    per_round = max(1, iters // rounds)
-    for setup, fn in contenders.values():
-        setup()
-        for _ in range(warmup):
-            fn()
-    times = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, (setup, fn) in contenders.items():
-            setup()
-            _let_idle_threads_sleep()
-            # then a few untimed calls: a core that idled through the pause runs
-            # slowly at first (clock, caches), which would weigh most on whichever
-            # contender's turn is shortest
-            t_warm = time.perf_counter() + WARM_S
-            while time.perf_counter() < t_warm:
-                fn()
-            t0 = time.perf_counter()
-            for _ in range(per_round):
-                fn()
-            times[name].append((time.perf_counter() - t0) / per_round * 1e6)
-    return {name: float(np.median(t)) for name, t in times.items()}
-
-
 def bench_gan(hidden, batch, dtype, iters, use_torch=True):
     """Median µs per GAN iteration: {"numpy": …, "numba": …, "torch": …} (what ran)."""
     previous = kernels.get_backend()
@@ -223,7 +174,7 @@ def bench_matmul(n, d, m, dtype, reps=50):
             for name, (be, fn) in cases.items():
                 if be:
                     kernels.set_backend(be)
-                _let_idle_threads_sleep()
+                let_idle_threads_sleep()
                 out[name].append(_gflops(flops, fn, max(1, reps // rounds)))
     finally:
         kernels.set_backend(previous)

@@ -5,7 +5,7 @@ convolutions each, batch norm, on 8×8 one-channel images, batch 64, Adam(2e-4, 
 One iteration is Algorithm 1 with k = 1: a D step on a real and a generated batch,
 then a G step through D.  PyTorch's iteration is the same architecture written
 idiomatically (``nn.Sequential``, ``BCEWithLogitsLoss``, ``Adam``), in the same dtype
-and on the same number of threads; the contenders take turns (``bench.time_interleaved``).
+and on the same number of threads; the contenders take turns (``timing.time_interleaved``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .bench import time_interleaved
 from .gan import discriminator_step, generator_step
 from .models import dcgan_8x8
 from .optim import Adam
+from .timing import time_interleaved
 
 LR, BETA1, Z = 2e-4, 0.5, 16
 
