@@ -28,7 +28,8 @@ layer never uses it; ``Sequential`` does on the Numba backend.
 
 What this lesson measures (nothing here is assumed):
 
-  1. The twins agree.  For each pair, on random float64 inputs,
+  1. The twins agree (the convolution's four loops of lesson 13 too).  For each pair,
+     on random float64 inputs,
          rel_diff = max |a − b| / max |a|       (a: NumPy's result, b: Numba's)
      must be < 1e-12.  They need not be bit-identical: a loop adds the products of a
      dot product in another order than BLAS, and floating-point addition is not
@@ -104,9 +105,21 @@ SCALARS = {"alpha": 0.2, "lr": 1e-3, "beta1": 0.9, "beta2": 0.999,
            "c1": 1 - 0.9 ** 3, "c2": 1 - 0.999 ** 3, "eps": 1e-8}
 
 
+def conv_args(names, N, D, M, rng):
+    """A convolution kernel's arguments: images x (N, 4, 8, 8), W (M', 4, 3, 3), stride 2,
+    padding 1, and dout of the output's shape (N, M', 4, 4), with M' = min(M, 8)."""
+    O = min(M, 8)
+    x, W = rng.normal(size=(min(N, 16), 4, 8, 8)), rng.normal(size=(O, 4, 3, 3))
+    known = {"x": x, "W": W, "b": rng.normal(size=O), "stride": 2, "padding": 1, "k": 3,
+             "dout": rng.normal(size=(len(x), O, 4, 4)), "height": 8, "width": 8}
+    return [known[name] for name in names]
+
+
 def make_args(fn, N, D, M, rng, dtype=np.float64):
     """Arguments for a kernel, by its parameter names; None when a name is unknown."""
     names = list(inspect.signature(getattr(fn, "py_func", fn)).parameters)
+    if fn.__name__.startswith(("_np_conv2d", "_nb_conv2d")):
+        return conv_args(names, N, D, M, rng)
     adam = "p" in names
     matmul = "W" in names
     args_ = []
