@@ -23,8 +23,12 @@ class Scale(Layer):
         self.width = width
         self.init_params(s=np.linspace(0.5, 1.5, width))
 
-    def param_shapes(self):
-        return {"s": (self.width,)}
+    def config(self):
+        return {"width": self.width}
+
+    @classmethod
+    def shapes_for(cls, width):
+        return {"s": (width,)}
 
     def forward(self, x):
         check_array(x, "Scale")

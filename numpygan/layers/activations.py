@@ -51,6 +51,9 @@ class LeakyReLU(Activation):
             raise ValueError(f"LeakyReLU: alpha must be in [0, 1), got {alpha!r}")
         self.alpha = float(alpha)
 
+    def config(self):
+        return {"alpha": self.alpha}
+
     def apply(self, x):
         self.cache = x
         return kernels.leaky_relu_forward(x, self.alpha)

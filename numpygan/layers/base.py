@@ -143,9 +143,19 @@ class Layer:
     keeps_shape = False
     dtype = np.dtype(np.float64)
 
+    def config(self) -> dict:
+        """The constructor's arguments that rebuild this layer (JSON-able), for io.save."""
+        return {}
+
+    @classmethod
+    def shapes_for(cls, **config) -> dict:
+        """{name: shape} of each parameter of a layer built with ``config``: io.load
+        checks a file's arrays against it before building anything."""
+        return {}
+
     def param_shapes(self) -> dict:
         """{name: shape} of each parameter."""
-        return {}
+        return self.shapes_for(**self.config())
 
     def init_params(self, **values):
         """Keep the given initial parameter values (copied) and zero gradients beside them."""

@@ -49,8 +49,12 @@ class BatchNorm(Layer):
         self.running_mean = np.zeros(self.num_features, dtype=self.dtype)
         self.running_var = np.ones(self.num_features, dtype=self.dtype)
 
-    def param_shapes(self):
-        return {"gamma": (self.num_features,), "beta": (self.num_features,)}
+    def config(self):
+        return {"num_features": self.num_features, "momentum": self.momentum, "eps": self.eps}
+
+    @classmethod
+    def shapes_for(cls, num_features, **_):
+        return {"gamma": (num_features,), "beta": (num_features,)}
 
     def buffers(self) -> dict:
         """State that is not trained by gradients but must be saved: the running averages."""

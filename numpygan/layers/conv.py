@@ -59,6 +59,10 @@ class _ConvBase(Layer):
         self.padding = int(padding)
         self.dtype = as_float_dtype(dtype)
 
+    def config(self):
+        return {"c_in": self.c_in, "c_out": self.c_out, "kernel_size": self.k,
+                "stride": self.stride, "padding": self.padding, "init": self.init}
+
     def check_images(self, x):
         """x as (N, c_in, H, W) float images of the layer's dtype; else ValueError."""
         who = repr(self)
@@ -109,8 +113,9 @@ class Conv2D(_ConvBase):
         self.init = init
         self.init_params(W=W, b=np.zeros(self.c_out))
 
-    def param_shapes(self):
-        return {"W": (self.c_out, self.c_in, self.k, self.k), "b": (self.c_out,)}
+    @classmethod
+    def shapes_for(cls, c_in, c_out, kernel_size, **_):
+        return {"W": (c_out, c_in, kernel_size, kernel_size), "b": (c_out,)}
 
     def output_shape(self, height, width):
         """(H', W') for an H × W input; ValueError when no output pixel fits."""
@@ -164,8 +169,9 @@ class ConvTranspose2D(_ConvBase):
         self.init = init
         self.init_params(W=W, b=np.zeros(self.c_out))
 
-    def param_shapes(self):
-        return {"W": (self.c_in, self.c_out, self.k, self.k), "b": (self.c_out,)}
+    @classmethod
+    def shapes_for(cls, c_in, c_out, kernel_size, **_):
+        return {"W": (c_in, c_out, kernel_size, kernel_size), "b": (c_out,)}
 
     def output_shape(self, height, width):
         """(H', W') = ((H − 1)·s − 2p + k, likewise); ValueError when it is below 1."""

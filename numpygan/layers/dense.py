@@ -60,8 +60,12 @@ class Dense(Layer):
             W = rng.uniform(-a, a, size=(n_in, n_out))
         self.init_params(W=gain * W, b=np.zeros(n_out))
 
-    def param_shapes(self):
-        return {"W": (self.n_in, self.n_out), "b": (self.n_out,)}
+    def config(self):
+        return {"n_in": self.n_in, "n_out": self.n_out, "init": self.init}
+
+    @classmethod
+    def shapes_for(cls, n_in, n_out, **_):
+        return {"W": (n_in, n_out), "b": (n_out,)}
 
     def forward(self, x):
         """``out = x W + b``: x (N, D) -> out (N, M); keeps x for backward."""

@@ -44,6 +44,9 @@ class Reshape(Layer):
         self.shape = tuple(int(d) for d in shape)
         self.n_in = self.n_out = int(np.prod(self.shape))
 
+    def config(self):
+        return {"shape": list(self.shape)}
+
     def forward(self, x):
         check_array(x, repr(self))
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != self.n_in:
