@@ -26,7 +26,8 @@ reads everything: a pickle can run arbitrary code when loaded, an ``.npz`` of nu
 
 Writing is atomic: the file is written under a temporary name beside ``path``, flushed
 to disk, then renamed over ``path`` (``os.replace``).  A run killed mid-save leaves the
-previous checkpoint whole.  Loading checks everything and refuses a file that is not an
+previous checkpoint whole, and the next save to the same place removes the temporary
+it left.  Loading checks everything and refuses a file that is not an
 ``.npz``, is truncated, holds a pickled object, lacks an array or has a wrongly shaped
 one, with a ValueError saying which.
 """
@@ -36,13 +37,13 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
 
 from . import kernels, optim
+from ._files import atomic_path, check_output_path
 from .distributions import Gaussian, GaussianMixture, Ring2D, Uniform
 from .gan import GAN
 from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
@@ -61,11 +62,13 @@ GAME_ARRAYS = ("shift", "scale", "rng", "history", "G_avg")
 def save(path, model):
     """Write ``model`` (a Sequential or a GAN) to ``path`` as an .npz, atomically.
 
-    The name is used as given (no ``.npz`` is appended); parent folders are created.
-    Refuses (ValueError) a model it could not load back: unknown layer, distribution or
-    optimizer types, or NaN/inf anywhere (a diverged model is not worth resuming).
-    Returns ``path``.
+    The name is used as given (no ``.npz`` is appended); parent folders are created;
+    a symbolic link is written through (the file it points to is replaced, the link
+    stays).  Refuses (ValueError) an empty path, one naming a folder, and a model it
+    could not load back: unknown layer, distribution or optimizer types, or NaN/inf
+    anywhere (a diverged model is not worth resuming).  Returns ``path``.
     """
+    check_output_path(path, "io.save: path")
     if type(model) is Sequential:
         meta = {"kind": "sequential", "layers": _describe_layers(model, "model")}
         arrays = _network_arrays(model, "")
@@ -182,22 +185,8 @@ def _gan_contents(gan):
 
 def _write_atomic(path, arrays):
     """np.savez to a temporary file beside ``path``, flush to disk, rename over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)       # mkstemp makes it private (0600); a checkpoint need not be
-        os.replace(tmp, path)      # atomic: readers see the old file or the new, never half
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_path(path, "io.save: path") as tmp, open(tmp, "xb") as f:
+        np.savez(f, **arrays)          # a file object: savez appends no ".npz" to it
 
 
 # ---------------------------------------------------------------------------- loading
