@@ -1,8 +1,11 @@
 """Argument checks shared by the modules that take plain numbers (distributions, metrics,
-theory): one wording for every "must be a finite number" message.  Depends on numpy only.
+theory, io, the demo): one wording for every "must be a finite number" message, array
+types refused where floats are expected, and the memory a run may ask for.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -51,3 +54,41 @@ def float_array(who, name, x):
         raise ValueError(f"{who}: {name} must hold real numbers, got {what} "
                          f"(dtype {arr.dtype})")
     return arr.astype(np.float64, copy=False)
+
+
+def available_memory():
+    """Bytes a new allocation can get now, or None if the system does not say: Linux's
+    MemAvailable, capped by a container's memory limit (cgroup v2 or v1) if it has one."""
+    found = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(limit_file) as f, open(usage_file) as g:
+                limit, usage = f.read().strip(), g.read().strip()
+            if limit.isdigit() and int(limit) < 2 ** 60:   # "max" or a huge number: none
+                found.append(max(0, int(limit) - int(usage)))
+        except (OSError, ValueError):
+            pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            return None
+    return min(found)
+
+
+def show_bytes(n):
+    """A byte count for people: 1.5 GB, 3.2 PB."""
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.3g} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1000.0
+    return f"{n:.3g} EB"    # pragma: no cover - the loop always returns
