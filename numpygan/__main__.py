@@ -16,6 +16,16 @@ A run that diverges (NaN/inf, or values running away) stops at the step it happe
 writes what it had (history, the figure of the last good state, summary.json) and
 exits with status 1 and a one-line message saying what diverged and what to try.
 
+Before step 1 the demo checks what it can: each flag against the range in which the
+arithmetic stays finite (the limit is in the message), the memory the run will need
+against what the machine has, and that ``--out`` and ``--save`` can be written (and
+do not collide).  Every file is written atomically (``numpygan._files``): a kill or a
+full disk leaves the previous file whole, never half of one; a write that fails ends
+the run with a one-line error and exit status 2.  ``summary.json``, written last, lists
+the files this run wrote (``files``); the demo's files that an earlier run left in the
+same ``--out`` and this run did not write (a GIF after ``--no-gif``, the samples of a
+converged run after a diverged one) are removed, and the message says so.
+
 Converged means both halves of the game agree (docs/THEORY.md): p_g on p_data
 (|mean − mu| ≤ 0.1 σ, |std/σ − 1| ≤ 0.1, JSD ≤ 0.01 nats on 10,000 samples)
 *and* D(x) ≈ 1/2 (mean D on real and on generated samples in [0.45, 0.55]).
@@ -29,11 +39,18 @@ import math
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
+from . import _checks, _files
+from .distributions import LARGEST, RESOLUTION, SMALLEST
 
-def _positive_float(name):
+# what the demo writes to --out (summary.json lists those a run wrote)
+OUTPUTS = ("gan_1d.png", "gan_1d.gif", "summary.json", "samples.npy", "history.npz")
+
+
+def _positive_float(name, lo=0.0, hi=math.inf, why=""):
     def parse(text):
         try:
             value = float(text)
@@ -41,11 +58,14 @@ def _positive_float(name):
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}")
         if not math.isfinite(value) or value <= 0:
             raise argparse.ArgumentTypeError(f"{name} must be > 0, got {text}")
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must lie in [{lo:g}, {hi:g}]{why}, "
+                                             f"got {text}")
         return value
     return parse
 
 
-def _finite_float(name):
+def _finite_float(name, limit=math.inf, why=""):
     def parse(text):
         try:
             value = float(text)
@@ -53,20 +73,15 @@ def _finite_float(name):
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}")
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"{name} must be finite, got {text}")
+        if abs(value) > limit:
+            raise argparse.ArgumentTypeError(f"{name} must lie in [{-limit:g}, {limit:g}]"
+                                             f"{why}, got {text}")
         return value
     return parse
 
 
-def _int_at_least(name, minimum):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}")
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{name} must be >= {minimum}, got {value}")
-        return value
-    return parse
+# float64 holds the squares of p_data's samples (variances, second moments) only in here
+_SQUARES = " (squares of the samples must stay finite in float64)"
 
 
 def build_parser():
@@ -74,30 +89,32 @@ def build_parser():
         prog="python -m numpygan",
         description="Train a GAN on a 1D Gaussian and watch p_g land on p_data "
                     "while D(x) settles at 1/2 (Goodfellow et al. 2014, Figure 1).")
-    p.add_argument("--mu", type=_finite_float("--mu"), default=4.0, help="mean of p_data (default 4)")
-    p.add_argument("--sigma", type=_positive_float("--sigma"), default=1.25,
-                   help="standard deviation of p_data, > 0 (default 1.25)")
-    p.add_argument("--steps", type=_int_at_least("--steps", 1), default=15_000,
+    p.add_argument("--mu", type=_finite_float("--mu", LARGEST, _SQUARES), default=4.0,
+                   help=f"mean of p_data, within ±{LARGEST:g} (default 4)")
+    p.add_argument("--sigma", type=_positive_float("--sigma", SMALLEST, LARGEST, _SQUARES),
+                   default=1.25, help=f"standard deviation of p_data, in [{SMALLEST:g}, "
+                                      f"{LARGEST:g}] and >= {RESOLUTION:g}·|mu| (default 1.25)")
+    p.add_argument("--steps", type=_checks.int_at_least("--steps", 1), default=15_000,
                    help="training iterations of Algorithm 1 (default 15000); with --resume, "
                         "the total to reach")
-    p.add_argument("--batch", type=_int_at_least("--batch", 1), default=128,
+    p.add_argument("--batch", type=_checks.int_at_least("--batch", 1), default=128,
                    help="minibatch size m (default 128)")
-    p.add_argument("--hidden", type=_int_at_least("--hidden", 1), default=32,
+    p.add_argument("--hidden", type=_checks.int_at_least("--hidden", 1), default=32,
                    help="G's hidden width (D's is twice it; default 32)")
     p.add_argument("--lr", type=_positive_float("--lr"), default=1e-3,
                    help="Adam learning rate of both players, decayed linearly (default 1e-3)")
-    p.add_argument("--k", type=_int_at_least("--k", 1), default=1,
+    p.add_argument("--k", type=_checks.int_at_least("--k", 1), default=1,
                    help="discriminator steps per generator step (default 1)")
     p.add_argument("--loss", choices=["non-saturating", "minimax"], default="non-saturating",
                    help="generator loss (default non-saturating)")
     p.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
                    help="noise prior p_z: U(-1, 1) or N(0, 1) (default uniform)")
-    p.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_checks.int_at_least("--seed", 0), default=0, help="random seed (default 0)")
     p.add_argument("--backend", choices=["numba", "numpy"], default=None,
                    help="kernel backend (default: numba when installed)")
     p.add_argument("--out", default="outputs", help="output folder (default outputs/)")
     p.add_argument("--no-gif", action="store_true", help="skip the animation")
-    p.add_argument("--frames", type=_int_at_least("--frames", 2), default=40,
+    p.add_argument("--frames", type=_checks.int_at_least("--frames", 2), default=40,
                    help="snapshots for the animation (default 40)")
     p.add_argument("--quiet", action="store_true",
                    help="no progress lines (the one-line verdict is still printed)")
@@ -105,7 +122,7 @@ def build_parser():
                    help="write a checkpoint (.npz: both networks, both optimizers, the rng, "
                         "the history) to PATH every --save-every steps and at the end; "
                         "written atomically, so a killed run keeps its last checkpoint")
-    p.add_argument("--save-every", type=_int_at_least("--save-every", 1), default=1000,
+    p.add_argument("--save-every", type=_checks.int_at_least("--save-every", 1), default=1000,
                    metavar="N", help="steps between checkpoints with --save (default 1000)")
     p.add_argument("--resume", metavar="PATH", default=None,
                    help="continue the run checkpointed in PATH: its settings, rng and "
@@ -204,6 +221,9 @@ def _resume(args, argv):
             args.backend = meta["backend"]      # the same backend continues bit for bit
     planned = gan.total_steps or gan.step_count
     if "steps" not in given:
+        if not planned:
+            return None, (f"--resume: {args.resume} is an untrained game (step 0) with no "
+                          "planned total; give --steps N, the total to reach")
         args.steps = planned
     if args.steps < gan.step_count:
         return None, (f"--steps {args.steps} is behind the checkpoint, which is at step "
@@ -214,8 +234,8 @@ def _resume(args, argv):
     return gan, None
 
 
-def _last_good_figure(plots, snaps, history, path, title):
-    """Draw what is left of a diverged run; returns the step drawn last, or None if none."""
+def _good_snapshots(plots, snaps):
+    """The snapshots of a diverged run that still picture something (no NaN/inf)."""
     good = []
     for snap in snaps:
         try:
@@ -223,12 +243,17 @@ def _last_good_figure(plots, snaps, history, path, title):
             good.append(snap)
         except ValueError:      # a snapshot with NaN/inf in it is not a picture of anything
             pass
-    if not good:
-        return None
+    return good
+
+
+def _last_good_figure(plots, good, history, path, title):
+    """Draw what is left of a diverged run from its good snapshots (at least one)."""
     if len(history["step"]):
         try:
-            plots.summary_figure(good, history, path, title=title)
-            return good[-1]["step"]
+            with warnings.catch_warnings():   # a one-step history: matplotlib warns of the
+                warnings.simplefilter("ignore", UserWarning)  # flat x-range, not a fault
+                plots.summary_figure(good, history, path, title=title)
+            return
         except ValueError:
             pass
     import matplotlib.pyplot as plt  # no complete step: the last good panel alone
@@ -239,139 +264,309 @@ def _last_good_figure(plots, snaps, history, path, title):
         fig.savefig(path, dpi=100)
     finally:
         plt.close(fig)
-    return good[-1]["step"]
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    from . import fast, io, kernels
+class _OutputError(Exception):
+    """A file of the run could not be written: the CLI's one-line error, exit status 2."""
+
+
+# ------------------------------------------------------------- checks before step 1
+def _memory_parts(args):
+    """What the run holds in memory at its peak, in bytes, by the flag that sizes it."""
+    h, d = args.hidden, 2 * args.hidden
+    params = (h * h + 4 * h + 1) + (d * d + 4 * d + 1)      # G: 1→h→h→1, D: 1→d→d→1
+    n = max(args.batch, 10_000)     # a minibatch, or the 10,000 samples a snapshot draws
+    snap_every = max(1, args.steps // args.frames)
+    n_snaps = args.steps // snap_every + 2
+    return [
+        # each parameter: itself, its gradient, Adam's m and v, G's average, a saved copy
+        (8 * 6 * params, f"--hidden {h}: {params:,} parameters in G and D, with their "
+                         "gradients and Adam's state"),
+        # G and D each cache about 4 floats per hidden unit and sample, and as many again
+        # in their backward passes
+        (8 * 8 * n * (h + d), f"--batch {args.batch} and --hidden {h}: the activations "
+                              f"of {n:,} samples through G and D"),
+        (40 * 8 * args.steps, f"--steps {args.steps}: the history, 8 numbers a step"),
+        (100_000 * n_snaps, f"--frames {args.frames}: {n_snaps:,} snapshots of the game"),
+        (0 if args.no_gif else 700_000 * n_snaps,
+         f"--frames {args.frames}: the GIF's {n_snaps:,} frames (or --no-gif)"),
+    ]
+
+
+def _check_memory(args):
+    """An error message if the run would need more memory than the machine has, else None."""
+    parts = _memory_parts(args)
+    need = sum(b for b, _ in parts)
+    have = _checks.available_memory()
+    if have is None or need <= have:
+        return None
+    biggest = max(parts)[1]
+    return (f"this run would need about {_checks.show_bytes(need)} of memory, more than "
+            f"the {_checks.show_bytes(have)} available; most of it for {biggest}")
+
+
+def _check_outputs(args):
+    """Refuse, before step 1, an --out or --save the run could not write to.
+
+    Returns an error message or None.  --out must be (or become) a writable folder in
+    which none of the run's file names is taken by a folder; --save a file name (not a
+    folder, not one of the run's own outputs) in a writable folder.
+    """
+    try:
+        _files.check_writable_folder(args.out, "--out")
+        for name in OUTPUTS:
+            if os.path.isdir(os.path.join(args.out, name)):
+                return (f"--out: {os.path.join(args.out, name)!r} is a folder, where the "
+                        f"run writes its {name}; move it or choose another --out")
+        if args.save is not None:
+            _files.check_output_path(args.save, "--save")
+            _files.check_writable_folder(os.path.dirname(os.path.abspath(args.save)),
+                                         "--save")
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    if args.save is not None:
+        ours = {os.path.realpath(os.path.join(args.out, name)): name for name in OUTPUTS}
+        name = ours.get(os.path.realpath(args.save))
+        if name is not None:
+            return (f"--save {args.save} is the run's own {name} in --out; give the "
+                    "checkpoint another name")
+    return None
+
+
+def _prepare(parser, args, argv):
+    """Everything checked before training: --resume, the backend, the settings' ranges,
+    memory, the output places.  Returns (gan or None, error message or None)."""
+    from . import kernels
     from .distributions import Gaussian
-    from .gan import DivergenceError, gan_1d
 
     gan = None
     if args.resume is not None:
         gan, error = _resume(args, argv)
         if error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+            return None, error
+    try:
+        Gaussian(args.mu, args.sigma)   # the flags pass one by one; together, too?
+    except ValueError as exc:
+        parser.error(f"argument --sigma: {str(exc).replace('Gaussian: ', '')}")
     if args.backend is not None:
         try:
             kernels.set_backend(args.backend)
         except ValueError as exc:
-            print(f"error: --backend: {exc}", file=sys.stderr)
-            return 2
-    from . import plots  # after the backend choice; plots switches to Agg when headless
+            return None, f"--backend: {exc}"
+    return gan, _check_memory(args) or _check_outputs(args)
 
-    for flag, folder in (("--out", args.out),
-                         ("--save", None if args.save is None
-                          else os.path.dirname(os.path.abspath(args.save)))):
-        try:
-            if folder is not None:
-                os.makedirs(folder, exist_ok=True)
-        except OSError as exc:
-            print(f"error: {flag}: cannot make the folder {folder!r}: {exc}", file=sys.stderr)
-            return 2
-    if args.save is not None and os.path.isdir(args.save):
-        print(f"error: --save: {args.save!r} is a folder; give a file name", file=sys.stderr)
-        return 2
-    p_data = Gaussian(args.mu, args.sigma)
-    if gan is None:
-        gan = gan_1d(p_data, hidden=args.hidden, d_hidden=2 * args.hidden, lr=args.lr,
-                     k=args.k, batch=args.batch, loss=args.loss, noise=args.noise,
-                     seed=args.seed)
-    start = gan.step_count
-    x_grid = np.linspace(args.mu - 4.5 * args.sigma, args.mu + 4.5 * args.sigma, 400)
-    snap_every = max(1, args.steps // args.frames)
-    report_every = 500 if args.steps >= 2000 else max(1, args.steps // 4)
-    snaps = [gan.snapshot(x_grid)] if start else []   # a resumed run starts its pictures here
-    saved_at = [start] if args.save is not None and args.resume == args.save else []
-    t0 = time.perf_counter()
 
-    if not args.quiet:
-        resumed = f", resumed from step {start} of {args.resume}" if start else ""
+# ------------------------------------------------------------------------ training
+class _Run:
+    """One demo run: the game, its snapshots for the figures, its checkpoints."""
+
+    def __init__(self, args, gan, p_data):
+        self.args, self.gan, self.p_data = args, gan, p_data
+        self.start = gan.step_count
+        self.x_grid = np.linspace(args.mu - 4.5 * args.sigma, args.mu + 4.5 * args.sigma, 400)
+        self.snap_every = max(1, args.steps // args.frames)
+        self.report_every = 500 if args.steps >= 2000 else max(1, args.steps // 4)
+        # a resumed run starts its pictures at the step it resumes from
+        self.snaps = [gan.snapshot(self.x_grid)] if self.start else []
+        self.saved_at = ([self.start] if args.save is not None and args.resume == args.save
+                         else [])
+        self.wrote = []                # the files of --out written so far, by name
+        self.seconds = 0.0
+
+    def print_header(self):
+        args = self.args
+        from . import kernels
+
+        resumed = f", resumed from step {self.start} of {args.resume}" if self.start else ""
         print(f"numpygan: p_data = N({args.mu:g}, {args.sigma:g}²), noise {args.noise}, "
               f"{args.steps} steps, batch {args.batch}, k {args.k}, {args.loss} loss, "
               f"backend {kernels.get_backend()}, seed {args.seed}{resumed}")
         print(f"{'step':>7} {'D(x)':>6} {'D(G(z))':>8} {'D loss':>7} {'G loss':>7} "
               f"{'JSD':>7} {'mean':>7} {'std':>6}")
 
-    def callback(g):
-        if g.step_count % snap_every == 0 or g.step_count == 0:
-            snaps.append(g.snapshot(x_grid))
+    def save_checkpoint(self, gan):
+        """io.save to --save (atomic: a kill or a full disk keeps the previous one)."""
+        from . import io
+
+        try:
+            io.save(self.args.save, gan)
+        except OSError as exc:
+            held = (f"it still holds step {self.saved_at[-1]}" if self.saved_at
+                    else "no checkpoint was written")
+            raise _OutputError(f"--save: cannot write the checkpoint {self.args.save} at "
+                               f"step {gan.step_count}: {exc.strerror or exc}; {held}") \
+                from None
+        self.saved_at.append(gan.step_count)
+
+    def print_progress(self, g):
+        """One progress line: the last 100 steps' averages, and p_g measured on 10,000."""
+        from . import metrics
+
+        args, h = self.args, g.history
+        s = g.sample(10_000, np.random.default_rng(7))[:, 0]
+        jsd = metrics.jsd_pdf(s, self.p_data.pdf, args.mu - 5 * args.sigma,
+                              args.mu + 5 * args.sigma, bins=50)
+        w = slice(-min(100, len(h["step"])), None)  # average of the last 100 steps
+        print(f"{g.step_count:>7} {np.mean(h['d_real'][w]):>6.3f} "
+              f"{np.mean(h['d_fake'][w]):>8.3f} {np.mean(h['d_loss'][w]):>7.3f} "
+              f"{np.mean(h['g_loss'][w]):>7.3f} {jsd:>7.4f} {s.mean():>7.3f} "
+              f"{s.std():>6.3f}", flush=True)
+
+    def callback(self, g):
+        args = self.args
+        if g.step_count % self.snap_every == 0 or g.step_count == 0:
+            self.snaps.append(g.snapshot(self.x_grid))
         if args.save is not None and g.step_count and g.step_count % args.save_every == 0:
-            io.save(args.save, g)        # atomic: a kill mid-save keeps the previous one
-            saved_at.append(g.step_count)
-        if not args.quiet and g.step_count and (g.step_count % report_every == 0):
-            from . import metrics
-            h = g.history
-            s = g.sample(10_000, np.random.default_rng(7))[:, 0]
-            jsd = metrics.jsd_pdf(s, p_data.pdf, args.mu - 5 * args.sigma,
-                                  args.mu + 5 * args.sigma, bins=50)
-            w = slice(-min(100, len(h["step"])), None)  # average of the last 100 steps
-            print(f"{g.step_count:>7} {np.mean(h['d_real'][w]):>6.3f} "
-                  f"{np.mean(h['d_fake'][w]):>8.3f} {np.mean(h['d_loss'][w]):>7.3f} "
-                  f"{np.mean(h['g_loss'][w]):>7.3f} {jsd:>7.4f} {s.mean():>7.3f} "
-                  f"{s.std():>6.3f}", flush=True)
+            self.save_checkpoint(g)
+        if not args.quiet and g.step_count and g.step_count % self.report_every == 0:
+            self.print_progress(g)
 
-    every = math.gcd(snap_every, report_every)
-    if args.save is not None:
-        every = math.gcd(every, args.save_every)
-    diverged = None
-    try:
-        if args.steps > start:
-            # total: the schedule decays over the whole planned run, resumed or not
-            gan.train(args.steps - start, callback=callback, every=every, total=args.steps)
-    except DivergenceError as exc:
-        diverged = exc
-    seconds = time.perf_counter() - t0
-    jit = fast.jit_time()   # what Numba spent on the kernels up to here: compiling, or loading
+    def train(self):
+        """Train to --steps; returns the DivergenceError that stopped it, or None."""
+        from .gan import DivergenceError
 
-    history = {k: np.asarray(v) for k, v in gan.history.items()}
-    np.savez(os.path.join(args.out, "history.npz"), **history)
-    summary = {"steps": len(gan.history["step"]), "seed": args.seed,
+        args = self.args
+        every = math.gcd(self.snap_every, self.report_every)
+        if args.save is not None:
+            every = math.gcd(every, args.save_every)
+        t0 = time.perf_counter()
+        try:
+            if args.steps > self.start:
+                # total: the schedule decays over the whole planned run, resumed or not
+                self.gan.train(args.steps - self.start, callback=self.callback, every=every,
+                               total=args.steps)
+        except DivergenceError as exc:
+            return exc
+        finally:
+            self.seconds = time.perf_counter() - t0
+        return None
+
+    # -- the files of --out, each written atomically --------------------------------
+    def path(self, name):
+        return os.path.join(self.args.out, name)
+
+    def write(self, name, write_to):
+        """Write --out/name with ``write_to(temporary path)``; an OSError becomes the
+        one-line error naming the file and what was written before it."""
+        try:
+            with _files.atomic_path(self.path(name)) as tmp:
+                write_to(tmp)
+        except OSError as exc:
+            done = f"; wrote {', '.join(self.wrote)} before it" if self.wrote else ""
+            raise _OutputError(f"cannot write {self.path(name)}: {exc.strerror or exc} "
+                               f"(nothing is left half-written){done}") from None
+        self.wrote.append(name)
+
+    def write_arrays(self, name, arrays):
+        def savez(tmp):
+            with open(tmp, "xb") as f:
+                np.savez(f, **arrays)
+        self.write(name, savez)
+
+    def write_summary(self, summary):
+        """summary.json, last: it lists the files this run wrote, itself included.
+        Files an earlier run left under the demo's names are removed first."""
+        removed = []
+        for name in OUTPUTS:
+            if name not in self.wrote and name != "summary.json" \
+                    and os.path.isfile(self.path(name)):
+                try:
+                    os.remove(self.path(name))
+                except OSError as exc:
+                    raise _OutputError(f"cannot remove an earlier run's {self.path(name)}: "
+                                       f"{exc.strerror or exc}") from None
+                removed.append(name)
+        summary["files"] = self.wrote + ["summary.json"]
+        text = json.dumps(summary, indent=2)
+
+        def dump(tmp):
+            with open(tmp, "x", encoding="utf-8") as f:
+                f.write(text)
+        self.write("summary.json", dump)
+        return removed
+
+    def forget_summary(self):
+        """Remove an earlier run's summary.json before writing anything: until this run's
+        own is written, no summary describes files it does not list."""
+        try:
+            if os.path.isfile(self.path("summary.json")):
+                os.remove(self.path("summary.json"))
+        except OSError as exc:
+            raise _OutputError(f"cannot replace {self.path('summary.json')}: "
+                               f"{exc.strerror or exc}") from None
+
+
+# ------------------------------------------------------------------- the results
+def _summary(run, jit):
+    """The settings and timings every summary.json holds, converged or not."""
+    from . import kernels
+
+    args = run.args
+    summary = {"steps": len(run.gan.history["step"]), "seed": args.seed,
                "backend": kernels.get_backend(),
-               "seconds": round(seconds, 3), "loss": args.loss, "noise": args.noise,
+               "seconds": round(run.seconds, 3), "loss": args.loss, "noise": args.noise,
                "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden,
                "numba_compiled": jit["compiled"], "numba_compile_s": round(jit["compile_s"], 3),
                "numba_loaded": jit["loaded"], "numba_cache_s": round(jit["cache_s"], 3)}
-    if start:
-        summary["resumed_from"] = start
-    if diverged is not None:
-        summary.update({"target_mean": args.mu, "target_std": args.sigma,
-                        "converged": False, "diverged": str(diverged),
-                        "diverged_network": diverged.network, "diverged_step": diverged.step})
-        with open(os.path.join(args.out, "summary.json"), "w") as f:
-            json.dump(summary, f, indent=2)
-        wrote = ["history.npz", "summary.json"]
-        drawn = _last_good_figure(plots, snaps, gan.history,
-                                  os.path.join(args.out, "gan_1d.png"),
-                                  title="diverged: the last good state")
-        if drawn is not None:
-            wrote.append(f"gan_1d.png (the last good state, step {drawn})")
-        ckpt = (f"; the checkpoint {args.save} holds step {saved_at[-1]}"
-                if saved_at else "")
-        message = " ".join(str(diverged).split())  # one line, whatever the message holds
-        print(f"error: {message} Wrote {', '.join(wrote)} to {args.out}{ckpt}.",
-              file=sys.stderr)
-        return 1
+    if run.start:
+        summary["resumed_from"] = run.start
+    return summary
 
-    if args.save is not None and (not saved_at or saved_at[-1] != gan.step_count):
-        io.save(args.save, gan)
-    if not snaps or snaps[-1]["step"] != gan.step_count:
-        snaps.append(gan.snapshot(x_grid))
-    result, samples = evaluate(gan, p_data)
+
+def _history_arrays(gan):
+    return {k: np.asarray(v) for k, v in gan.history.items()}
+
+
+def _finish_diverged(run, plots, diverged, summary):
+    """Write what a diverged run had (history, the last good figure, summary.json) and
+    print the one-line error.  Returns the exit status, 1."""
+    args = run.args
+    summary.update({"target_mean": args.mu, "target_std": args.sigma,
+                    "converged": False, "diverged": str(diverged),
+                    "diverged_network": diverged.network, "diverged_step": diverged.step})
+    run.forget_summary()
+    run.write_arrays("history.npz", _history_arrays(run.gan))
+    good = _good_snapshots(plots, run.snaps)
+    if good:
+        run.write("gan_1d.png", lambda tmp: _last_good_figure(
+            plots, good, run.gan.history, tmp, title="diverged: the last good state"))
+    removed = run.write_summary(summary)
+    wrote = ["history.npz", "summary.json"]
+    if good:
+        wrote.append(f"gan_1d.png (the last good state, step {good[-1]['step']})")
+    ckpt = (f"; the checkpoint {args.save} holds step {run.saved_at[-1]}"
+            if run.saved_at else "")
+    gone = f"; removed an earlier run's {', '.join(removed)}" if removed else ""
+    message = " ".join(str(diverged).split())  # one line, whatever the message holds
+    print(f"error: {message} Wrote {', '.join(wrote)} to {args.out}{ckpt}{gone}.",
+          file=sys.stderr)
+    return 1
+
+
+def _finish_converged(run, plots, summary):
+    """Checkpoint, measure, write every output; returns (result, files removed)."""
+    args, gan = run.args, run.gan
+    if args.save is not None and (not run.saved_at or run.saved_at[-1] != gan.step_count):
+        run.save_checkpoint(gan)
+    if not run.snaps or run.snaps[-1]["step"] != gan.step_count:
+        run.snaps.append(gan.snapshot(run.x_grid))
+    result, samples = evaluate(gan, run.p_data)
     summary.update(result)
-    np.save(os.path.join(args.out, "samples.npy"), samples.astype(np.float64))
-    with open(os.path.join(args.out, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
-    resumed = f", resumed at step {start}" if start else ""
-    plots.summary_figure(snaps, gan.history, os.path.join(args.out, "gan_1d.png"),
-                         title=f"GAN on N({args.mu:g}, {args.sigma:g}²), seed {args.seed}"
-                               f"{resumed}")
+    run.forget_summary()
+    run.write_arrays("history.npz", _history_arrays(gan))
+    run.write("samples.npy", lambda tmp: np.save(tmp, samples.astype(np.float64)))
+    resumed = f", resumed at step {run.start}" if run.start else ""
+    title = f"GAN on N({args.mu:g}, {args.sigma:g}²), seed {args.seed}{resumed}"
+    run.write("gan_1d.png", lambda tmp: plots.summary_figure(run.snaps, gan.history, tmp,
+                                                             title=title))
     if not args.no_gif:
-        plots.animate(snaps, os.path.join(args.out, "gan_1d.gif"))
+        run.write("gan_1d.gif", lambda tmp: plots.animate(run.snaps, tmp))
+    return result, run.write_summary(summary)
 
-    # the verdict, always (--quiet drops only the progress lines and the file list)
+
+def _print_verdict(args, result, seconds, jit):
+    """The one-line verdict, always (--quiet drops only the progress lines and the file
+    list), then what Numba's compiler cost."""
     verdict = "converged" if result["converged"] else "NOT converged"
     failed = [k for k, ok in result["checks"].items() if not ok]
     print(f"{'' if args.quiet else chr(10)}{verdict} in {seconds:.1f} s: mean "
@@ -380,18 +575,63 @@ def main(argv=None):
           f"D(x) {result['d_real']:.3f}, D(G(z)) {result['d_fake']:.3f}, "
           f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
+    if args.quiet:
+        return
+    if jit["compiled"]:
+        print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
+              f"(part of the {seconds:.1f} s); it keeps them in its on-disk cache, so "
+              "later runs load them instead")
+    elif jit["loaded"]:
+        print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
+              f"in {jit['cache_s']:.2f} s")
+
+
+def _print_files(args, removed):
+    print(f"wrote {args.out}/gan_1d.png, "
+          + ("" if args.no_gif else f"{args.out}/gan_1d.gif, ")
+          + f"{args.out}/summary.json, {args.out}/samples.npy, {args.out}/history.npz"
+          + (f", checkpoint {args.save}" if args.save is not None else "")
+          + (f"; removed an earlier run's {', '.join(removed)}" if removed else ""))
+
+
+def main(argv=None):
+    """Run the demo with the flags in ``argv`` (default: the command line).
+
+    Returns the exit status: 0 (a finished run, converged or not), 1 (training
+    diverged), 2 (bad flags, an unusable --resume, --out or --save, too little memory,
+    or an output that could not be written).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    gan, error = _prepare(parser, args, argv)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    from . import fast, plots  # after the backend choice; plots picks Agg when headless
+    from .distributions import Gaussian
+    from .gan import gan_1d
+
+    p_data = Gaussian(args.mu, args.sigma)
+    if gan is None:
+        gan = gan_1d(p_data, hidden=args.hidden, d_hidden=2 * args.hidden, lr=args.lr,
+                     k=args.k, batch=args.batch, loss=args.loss, noise=args.noise,
+                     seed=args.seed)
+    run = _Run(args, gan, p_data)
     if not args.quiet:
-        if jit["compiled"]:
-            print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
-                  f"(part of the {seconds:.1f} s); it keeps them in its on-disk cache, so "
-                  "later runs load them instead")
-        elif jit["loaded"]:
-            print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
-                  f"in {jit['cache_s']:.2f} s")
-        print(f"wrote {args.out}/gan_1d.png, "
-              + ("" if args.no_gif else f"{args.out}/gan_1d.gif, ")
-              + f"{args.out}/summary.json, {args.out}/samples.npy, {args.out}/history.npz"
-              + (f", checkpoint {args.save}" if args.save is not None else ""))
+        run.print_header()
+    try:
+        diverged = run.train()
+        jit = fast.jit_time()   # what Numba spent on the kernels: compiling, or loading
+        summary = _summary(run, jit)
+        if diverged is not None:
+            return _finish_diverged(run, plots, diverged, summary)
+        result, removed = _finish_converged(run, plots, summary)
+    except _OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_verdict(args, result, run.seconds, jit)
+    if not args.quiet:
+        _print_files(args, removed)
     return 0
 
 

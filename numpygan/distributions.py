@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from ._checks import check_number as _check_number
+from ._checks import float_array
 from ._checks import show as _show
 
 _SQRT2 = math.sqrt(2.0)
@@ -37,6 +38,36 @@ _LOG_SQRT2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 # ---------------------------------------------------------------- argument checks
+
+# The range in which a distribution's arithmetic stays finite and resolved in float64
+# (largest float ~1.8e308, smallest normal ~2.2e-308, 16 significant digits):
+LARGEST = 1e150      # |a location|, a scale: their squares (variances) stay finite
+SMALLEST = 1e-150    # a scale: its square stays a normal float, not 0
+RESOLUTION = 1e-12   # a scale >= RESOLUTION·|location|: samples resolve the spread
+
+
+def _check_location(who, name, value):
+    """A finite number within ±LARGEST (a mean, a bound, a radius)."""
+    v = _check_number(who, name, value)
+    if abs(v) > LARGEST:
+        raise ValueError(f"{who}: {name} must lie in [-{LARGEST:g}, {LARGEST:g}] (its "
+                         f"square must stay finite in float64), got {_show(value)}")
+    return v
+
+
+def _check_scale(who, name, value, location=0.0, location_name="0", largest=LARGEST):
+    """A scale (sigma, a width) in [SMALLEST, largest] and resolvable beside ``location``."""
+    v = _check_number(who, name, value, positive=True)
+    if not SMALLEST <= v <= largest:
+        raise ValueError(f"{who}: {name} must lie in [{SMALLEST:g}, {largest:g}] (its "
+                         f"square must stay a finite, non-zero float64), got {_show(value)}")
+    if v < RESOLUTION * abs(location):
+        raise ValueError(
+            f"{who}: {name} = {v:g} is below float64's resolution at {location_name} = "
+            f"{location:g}: need {name} >= {RESOLUTION * abs(location):g} ({RESOLUTION:g} "
+            f"of |{location_name}|), else the samples round to a few numbers")
+    return v
+
 
 def _check_count(who, name, value, minimum=1):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
@@ -57,7 +88,7 @@ def check_rng(rng, who="sample"):
 
 
 def _check_probabilities(q, who):
-    arr = np.asarray(q, dtype=np.float64)
+    arr = float_array(who, "q", q)
     if np.any(np.isnan(arr)) or np.any((arr < 0) | (arr > 1)):
         bad = arr[np.isnan(arr) | (arr < 0) | (arr > 1)].ravel()[0]
         raise ValueError(f"{who}: quantile levels q must lie in [0, 1], got {_show(bad)}")
@@ -71,10 +102,7 @@ def _like_input(out, x):
 
 def _points(x, dim, who):
     """Points as an (n, dim) float64 array from x of shape (n,)/(n, 1) (1D) or (n, dim)."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{who}: x must be an array of numbers, got {type(x).__name__}")
+    arr = float_array(who, "x", x)
     if dim == 1 and arr.ndim <= 1:
         arr = arr.reshape(-1, 1)
     elif arr.ndim != 2 or arr.shape[1] != dim:
@@ -98,12 +126,12 @@ def _erfc(t):
 
 def std_normal_cdf(t):
     """Φ(t) = ½ erfc(−t/√2), accurate to relative round-off in the lower tail."""
-    return 0.5 * _erfc(-np.asarray(t, dtype=np.float64) / _SQRT2)
+    return 0.5 * _erfc(-float_array("std_normal_cdf", "t", t) / _SQRT2)
 
 
 def std_normal_sf(t):
     """1 − Φ(t) = ½ erfc(t/√2), accurate in the upper tail (where 1 − Φ would cancel)."""
-    return 0.5 * _erfc(np.asarray(t, dtype=np.float64) / _SQRT2)
+    return 0.5 * _erfc(float_array("std_normal_sf", "t", t) / _SQRT2)
 
 
 # Acklam's rational approximation of Φ⁻¹ (relative error < 1.2e-9), then polished by
@@ -180,14 +208,15 @@ class Gaussian(Distribution):
         F(x) = Φ((x − μ)/σ),                  F⁻¹(q) = μ + σ Φ⁻¹(q)       (per coordinate)
 
     Inputs:
-    - mu: finite float, the mean of every coordinate
-    - sigma: positive finite float, the standard deviation of every coordinate
+    - mu: float in [-LARGEST, LARGEST] (1e150), the mean of every coordinate
+    - sigma: float in [SMALLEST, LARGEST] (1e-150 to 1e150), the standard deviation of
+      every coordinate, and at least RESOLUTION·|mu| (1e-12·|mu|) so samples differ
     - dim: int >= 1
     """
 
     def __init__(self, mu=0.0, sigma=1.0, dim=1):
-        self._mu = _check_number("Gaussian", "mu", mu)
-        self._sigma = _check_number("Gaussian", "sigma", sigma, positive=True)
+        self._mu = _check_location("Gaussian", "mu", mu)
+        self._sigma = _check_scale("Gaussian", "sigma", sigma, self._mu, "mu")
         self.dim = _check_count("Gaussian", "dim", dim)
 
     mu = property(lambda self: self._mu)
@@ -218,7 +247,7 @@ class Gaussian(Distribution):
 
     def cdf(self, x):
         """F(x) = Φ((x − μ)/σ) of one coordinate, element-wise (any shape)."""
-        t = (np.asarray(x, dtype=np.float64) - self._mu) / self._sigma
+        t = (float_array("Gaussian.cdf", "x", x) - self._mu) / self._sigma
         return _like_input(std_normal_cdf(t), x)
 
     def ppf(self, q):
@@ -236,15 +265,21 @@ class Uniform(Distribution):
         p(x) = Π_j 1[low ≤ x_j ≤ high] / (high − low)
         F(x) = clip((x − low)/(high − low), 0, 1),     F⁻¹(q) = low + q (high − low)
         mean = (low + high)/2,   std = (high − low)/√12
+
+    low and high lie in [-LARGEST, LARGEST] (±1e150), and high − low is at least
+    SMALLEST (1e-150) and RESOLUTION·max(|low|, |high|) (1e-12 of it).
     """
 
     def __init__(self, low=-1.0, high=1.0, dim=1):
-        self._low = _check_number("Uniform", "low", low)
-        self._high = _check_number("Uniform", "high", high)
+        self._low = _check_location("Uniform", "low", low)
+        self._high = _check_location("Uniform", "high", high)
         if not self._high > self._low:
             raise ValueError(
                 f"Uniform: need low < high, got low={_show(low)}, high={_show(high)}"
             )
+        edge = max(abs(self._low), abs(self._high))
+        _check_scale("Uniform", "high - low", self._high - self._low, edge, "the larger bound",
+                     largest=2 * LARGEST)
         self.dim = _check_count("Uniform", "dim", dim)
 
     low = property(lambda self: self._low)
@@ -274,7 +309,7 @@ class Uniform(Distribution):
 
     def cdf(self, x):
         """F(x) of one coordinate, element-wise (any shape)."""
-        t = (np.asarray(x, dtype=np.float64) - self._low) / (self._high - self._low)
+        t = (float_array("Uniform.cdf", "x", x) - self._low) / (self._high - self._low)
         return _like_input(np.clip(t, 0.0, 1.0), x)
 
     def ppf(self, q):
@@ -310,6 +345,7 @@ class GaussianMixture(Distribution):
     - means: K finite numbers μ_k
     - sigmas: K positive numbers σ_k, or one number shared by all components
     - weights: K numbers w_k ≥ 0 summing to 1 (tolerance 1e-8); None = equal weights
+    (each μ_k, σ_k within the limits of ``Gaussian``)
     """
 
     dim = 1
@@ -328,6 +364,9 @@ class GaussianMixture(Distribution):
             )
         if np.any(sig <= 0):
             raise ValueError(f"{who}: sigmas must all be > 0, got {sig.tolist()}")
+        for i, (m, s) in enumerate(zip(self._means, sig)):
+            _check_location(who, f"means[{i}]", m)
+            _check_scale(who, f"sigmas[{i}]", s, m, f"means[{i}]")
         if weights is None:
             w = np.full(k, 1.0 / k)
         else:
@@ -369,7 +408,8 @@ class GaussianMixture(Distribution):
 
     def _standardised(self, x):
         # (n, 1) - (K,) -> (n, K): each point measured in each component's sigmas
-        return (np.asarray(x, dtype=np.float64).reshape(-1, 1) - self._means) / self._sigmas
+        x = float_array("GaussianMixture", "x", x)
+        return (x.reshape(-1, 1) - self._means) / self._sigmas
 
     def pdf(self, x):
         """p(x) for x of shape (n,) or (n, 1)  ->  (n,)."""
@@ -453,7 +493,8 @@ class Ring2D(Distribution):
     def __init__(self, n_modes=8, radius=2.0, sigma=0.02):
         self._n_modes = _check_count("Ring2D", "n_modes", n_modes)
         self._radius = _check_number("Ring2D", "radius", radius, positive=True)
-        self._sigma = _check_number("Ring2D", "sigma", sigma, positive=True)
+        self._radius = _check_location("Ring2D", "radius", self._radius)
+        self._sigma = _check_scale("Ring2D", "sigma", sigma, self._radius, "radius")
         theta = np.linspace(0.0, 2.0 * np.pi, self._n_modes, endpoint=False)   # (K,)
         self._centers = self._radius * np.stack([np.cos(theta), np.sin(theta)], axis=1)
         self._centers.flags.writeable = False                                  # (K, 2)

@@ -26,7 +26,8 @@ reads everything: a pickle can run arbitrary code when loaded, an ``.npz`` of nu
 
 Writing is atomic: the file is written under a temporary name beside ``path``, flushed
 to disk, then renamed over ``path`` (``os.replace``).  A run killed mid-save leaves the
-previous checkpoint whole.  Loading checks everything and refuses a file that is not an
+previous checkpoint whole, and the next save to the same place removes the temporary
+it left.  Loading checks everything and refuses a file that is not an
 ``.npz``, is truncated, holds a pickled object, lacks an array or has a wrongly shaped
 one, with a ValueError saying which.
 """
@@ -35,16 +36,18 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import os
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
 
 from . import kernels, optim
+from ._checks import available_memory, show_bytes
+from ._files import atomic_path, check_output_path
 from .distributions import Gaussian, GaussianMixture, Ring2D, Uniform
-from .gan import GAN
+from .gan import GAN, HISTORY_KEYS
 from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
 from .network import Sequential
 
@@ -55,17 +58,22 @@ LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid)}
 DISTRIBUTIONS = {cls.__name__: cls for cls in (Gaussian, Uniform, GaussianMixture, Ring2D)}
 # the entries of GAN.state_dict() stored as arrays; the rest (settings, counters) go in meta
 GAME_ARRAYS = ("shift", "scale", "rng", "history", "G_avg")
+# bounds on what a checkpoint may claim: meta is a few kB of JSON a few levels deep
+MAX_META_CHARS = 1_000_000
+MAX_META_DEPTH = 16
 
 
 # ----------------------------------------------------------------------------- saving
 def save(path, model):
     """Write ``model`` (a Sequential or a GAN) to ``path`` as an .npz, atomically.
 
-    The name is used as given (no ``.npz`` is appended); parent folders are created.
-    Refuses (ValueError) a model it could not load back: unknown layer, distribution or
-    optimizer types, or NaN/inf anywhere (a diverged model is not worth resuming).
-    Returns ``path``.
+    The name is used as given (no ``.npz`` is appended); parent folders are created;
+    a symbolic link is written through (the file it points to is replaced, the link
+    stays).  Refuses (ValueError) an empty path, one naming a folder, and a model it
+    could not load back: unknown layer, distribution or optimizer types, or NaN/inf
+    anywhere (a diverged model is not worth resuming).  Returns ``path``.
     """
+    check_output_path(path, "io.save: path")
     if type(model) is Sequential:
         meta = {"kind": "sequential", "layers": _describe_layers(model, "model")}
         arrays = _network_arrays(model, "")
@@ -94,16 +102,6 @@ def _plain(obj):
     if isinstance(obj, np.ndarray):
         return {"__ndarray__": obj.tolist(), "dtype": str(obj.dtype)}
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
-
-
-def _unplain(obj):
-    if isinstance(obj, dict):
-        if set(obj) == {"__ndarray__", "dtype"}:
-            return np.array(obj["__ndarray__"], dtype=obj["dtype"])
-        return {k: _unplain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_unplain(v) for v in obj]
-    return obj
 
 
 def _describe_layers(net, who):
@@ -182,27 +180,18 @@ def _gan_contents(gan):
 
 def _write_atomic(path, arrays):
     """np.savez to a temporary file beside ``path``, flush to disk, rename over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)       # mkstemp makes it private (0600); a checkpoint need not be
-        os.replace(tmp, path)      # atomic: readers see the old file or the new, never half
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_path(path, "io.save: path") as tmp, open(tmp, "xb") as f:
+        np.savez(f, **arrays)          # a file object: savez appends no ".npz" to it
 
 
 # ---------------------------------------------------------------------------- loading
 class _Reader:
-    """The arrays of an open .npz, each fetched with a check and a message naming it."""
+    """The arrays of an open .npz, each fetched with a check and a message naming it.
+
+    Before an array is read, its .npy header is: the size it claims must fit in the
+    bytes the file holds for it and in the memory there is, so a crafted header cannot
+    make ``load`` ask for petabytes.
+    """
 
     def __init__(self, npz, path):
         self.npz, self.path = npz, path
@@ -210,9 +199,39 @@ class _Reader:
     def fail(self, message):
         return ValueError(f"{self.path}: {message}")
 
-    def array(self, key, shape=None, kind="fiu"):
+    def header(self, key):
+        """(shape, dtype) of array ``key`` from its .npy header, checked; nothing read."""
         if key not in self.npz.files:
             raise self.fail(f"missing array {key!r} (not a complete numpygan checkpoint)")
+        member = key + ".npy"
+        if member not in self.npz.zip.namelist():
+            raise self.fail(f"zip member {key!r} is not an .npy array (no .npy in its name)")
+        try:
+            with self.npz.zip.open(member) as f:
+                version = np.lib.format.read_magic(f)
+                read = {(1, 0): np.lib.format.read_array_header_1_0,
+                        (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if read is None:
+                    raise ValueError(f".npy format version {version}")
+                shape, _, dtype = read(f)
+        except (ValueError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise self.fail(f"array {key!r} has an unreadable header ({exc})") from None
+        if dtype.hasobject:
+            raise self.fail(f"array {key!r} holds pickled Python objects; numpygan never "
+                            "loads pickles (they can run code)")
+        nbytes = math.prod(shape) * dtype.itemsize
+        held = self.npz.zip.getinfo(member).file_size
+        if nbytes > held:
+            raise self.fail(f"array {key!r} claims shape {shape} ({nbytes:,} bytes) but the "
+                            f"file holds {held:,} bytes for it: truncated or crafted")
+        have = available_memory()
+        if have is not None and nbytes > have:
+            raise self.fail(f"array {key!r} of shape {shape} needs {show_bytes(nbytes)}, "
+                            f"more than the {show_bytes(have)} of memory available")
+        return shape, dtype
+
+    def array(self, key, shape=None, kind="fiu"):
+        self.header(key)
         try:
             a = self.npz[key]
         except ValueError as exc:
@@ -224,6 +243,8 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
             raise self.fail(f"array {key!r} is unreadable ({exc}): truncated or corrupt file") \
                 from None
+        if not isinstance(a, np.ndarray):
+            raise self.fail(f"array {key!r} is not an .npy array")
         if a.dtype.kind not in kind:
             raise self.fail(f"array {key!r} has dtype {a.dtype}, expected "
                             + ("text" if kind == "U" else "numbers"))
@@ -234,6 +255,28 @@ class _Reader:
 
     def text(self, key):
         return str(self.array(key, shape=(), kind="U")[()])
+
+
+def _json_depth(text):
+    """How deeply ``text``'s JSON arrays and objects nest (brackets inside strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _open(path):
@@ -265,9 +308,17 @@ def _read_meta(reader):
     version = reader.array("version", shape=(), kind="iu")
     if int(version) != VERSION:
         raise reader.fail(f"checkpoint version {int(version)}; this numpygan reads {VERSION}")
+    text = reader.text("meta")
+    if len(text) > MAX_META_CHARS:
+        raise reader.fail(f"meta is {len(text):,} characters of JSON; a checkpoint's is a "
+                          f"few thousand (at most {MAX_META_CHARS:,} are read)")
+    depth = _json_depth(text)
+    if depth > MAX_META_DEPTH:
+        raise reader.fail(f"meta's JSON nests {depth} levels deep; a checkpoint's nests a "
+                          f"few (at most {MAX_META_DEPTH})")
     try:
-        meta = json.loads(reader.text("meta"))
-    except json.JSONDecodeError as exc:
+        meta = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise reader.fail(f"meta is not valid JSON ({exc})") from None
     if not isinstance(meta, dict) or meta.get("kind") not in ("sequential", "gan"):
         raise reader.fail("meta must say kind 'sequential' or 'gan'")
@@ -306,6 +357,8 @@ def _build_network(reader, desc, prefix, who):
         name = d.get("type") if isinstance(d, dict) else None
         if name not in LAYERS:
             raise reader.fail(f"{who}'s layer {i} has type {name!r}; known: {', '.join(LAYERS)}")
+        if name == "Dense":
+            _check_dense_sizes(reader, d, f"{prefix}layer{i}/W", f"{who}'s layer {i}")
         try:
             if name == "Dense":
                 layer = Dense(d["n_in"], d["n_out"], rng=np.random.default_rng(0),
@@ -331,6 +384,74 @@ def _build_network(reader, desc, prefix, who):
         return Sequential(layers)
     except ValueError as exc:
         raise reader.fail(f"{who}'s layers do not fit together: {exc}") from None
+
+
+def _check_dense_sizes(reader, desc, key, who):
+    """n_in and n_out must be counts and match the W the file holds, before a Dense of
+    that size is made (meta claiming a 1e7 x 1e7 layer must not allocate 800 TB)."""
+    sizes = []
+    for field in ("n_in", "n_out"):
+        v = desc.get(field)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise reader.fail(f"{who} (Dense): {field} must be an integer >= 1, got {v!r}")
+        sizes.append(v)
+    shape, _ = reader.header(key)
+    if tuple(shape) != tuple(sizes):
+        raise reader.fail(f"array {key!r} has the wrong shape: expected {tuple(sizes)}, got "
+                          f"{tuple(shape)} ({who} is a Dense({sizes[0]}, {sizes[1]}) in meta)")
+
+
+def _check_rng_state(reader, state):
+    """The PCG64 state a GAN's rng has, field by field: exact integers in their ranges
+    (a float would be silently truncated, so the loaded stream would differ)."""
+    def integer(name, v, lo, hi):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v < hi:
+            raise reader.fail(f"meta's rng {name} must be an integer in [{lo}, {hi}), "
+                              f"got {v!r}")
+    expected = {"bit_generator", "state", "has_uint32", "uinteger"}
+    if not isinstance(state, dict) or set(state) != expected:
+        raise reader.fail(f"meta's rng must be a dict with the keys {sorted(expected)}, "
+                          f"got {sorted(state) if isinstance(state, dict) else state!r}")
+    if state["bit_generator"] != "PCG64":
+        raise reader.fail(f"meta's rng bit_generator must be 'PCG64' (the GAN's "
+                          f"default_rng), got {state['bit_generator']!r}")
+    inner = state["state"]
+    if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
+        raise reader.fail("meta's rng state must be a dict with the keys 'inc', 'state'")
+    integer("state.state", inner["state"], 0, 2 ** 128)
+    integer("state.inc", inner["inc"], 0, 2 ** 128)
+    if inner["inc"] % 2 == 0:
+        raise reader.fail(f"meta's rng state.inc must be odd (PCG64's increment), "
+                          f"got {inner['inc']}")
+    integer("has_uint32", state["has_uint32"], 0, 2)
+    integer("uinteger", state["uinteger"], 0, 2 ** 32)
+
+
+def _read_history(reader, keys, step_count):
+    """history/<key> arrays: the GAN's keys, 1-D, finite, one length, and the steps
+    counting up to the step counter (a resumed run must not repeat step numbers)."""
+    if not isinstance(keys, list) or sorted(keys) != sorted(HISTORY_KEYS):
+        raise reader.fail(f"meta's history_keys must be {list(HISTORY_KEYS)}, got {keys!r}")
+    history = {}
+    for key in keys:
+        a = reader.array(f"history/{key}")
+        if a.ndim != 1:
+            raise reader.fail(f"array 'history/{key}' has the wrong shape: expected (n,), "
+                              f"got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise reader.fail(f"array 'history/{key}' holds NaN or inf")
+        history[key] = a
+    lengths = {len(a) for a in history.values()}
+    if len(lengths) != 1:
+        raise reader.fail(f"history's lists must have one length, got lengths "
+                          f"{sorted(lengths)}")
+    steps = history["step"]
+    expected = np.arange(step_count - len(steps) + 1, step_count + 1)
+    if len(steps) > step_count or not np.array_equal(steps, expected):
+        shown = steps[:3].tolist() + (["..."] if len(steps) > 4 else []) + steps[-1:].tolist()
+        raise reader.fail(f"array 'history/step' must count up to the step counter "
+                          f"{step_count} ({len(steps)} steps ending at it), got {shown}")
+    return {key: a.tolist() for key, a in history.items()}
 
 
 def _build_distribution(reader, desc, who):
@@ -419,17 +540,12 @@ def _build_gan(reader, meta):
     state = dict(game)
     state["shift"] = reader.array("shift", shape=(dim,), kind="f")
     state["scale"] = reader.array("scale", shape=(dim,), kind="f")
-    state["rng"] = _unplain(meta["rng"])
-    keys = meta["history_keys"]
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise reader.fail("meta's history_keys must be a list of names")
-    history = {}
-    for key in keys:
-        a = reader.array(f"history/{key}")
-        if a.ndim != 1:
-            raise reader.fail(f"array 'history/{key}' has the wrong shape: expected (n,), "
-                              f"got {a.shape}")
-        history[key] = a.tolist()
+    _check_rng_state(reader, meta["rng"])
+    state["rng"] = meta["rng"]
+    step_count = game.get("step_count")
+    if isinstance(step_count, bool) or not isinstance(step_count, int) or step_count < 0:
+        raise reader.fail(f"meta's game step_count must be an integer >= 0, got {step_count!r}")
+    history = _read_history(reader, meta["history_keys"], step_count)
     state["history"] = history
     state["G_avg"] = None
     if meta["G_avg"]:

@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_number, is_number, show as _show
+from ._checks import check_number, float_array, is_number, show as _show
 
 LOG2 = math.log(2.0)
 # Sub-intervals per bin (even, for Simpson's rule) when integrating a pdf over a bin.
@@ -43,10 +43,7 @@ _SUB = 16
 
 def _samples(x, name="x", dim=1):
     """Samples as a float64 array: (n,) when dim = 1 (from (n,) or (n, 1)), else (n, dim)."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    arr = float_array("samples", name, x)
     if dim == 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
@@ -117,7 +114,7 @@ def pdf_bin_masses(pdf, lo, hi, bins):
     bins = _check_bins(bins)
     lo, hi = _check_range(lo, hi)
     t = np.linspace(lo, hi, bins * _SUB + 1)                              # (bins·S + 1,)
-    p = np.asarray(f(t), dtype=np.float64)
+    p = float_array("pdf_bin_masses", "pdf's output", f(t))
     if p.size != t.size:
         raise ValueError(
             f"pdf(x) must return one density per point: gave shape {p.shape} "
@@ -279,7 +276,7 @@ def jsd_densities(p, q, x, mass_tol=1e-3):
       a ValueError says to widen the grid.
     Returns a float (nats) in [0, log 2].
     """
-    p, q, x = (np.asarray(a, dtype=np.float64) for a in (p, q, x))
+    p, q, x = (float_array("jsd_densities", name, a) for name, a in (("p", p), ("q", q), ("x", x)))
     if x.ndim != 1 or x.size < 2:
         raise ValueError(f"x must be a 1-D grid of at least 2 points, got shape {x.shape}")
     for name, a in (("p", p), ("q", q)):
@@ -290,6 +287,7 @@ def jsd_densities(p, q, x, mass_tol=1e-3):
     if not np.all(np.isfinite(x)) or np.any(np.diff(x) <= 0):
         raise ValueError("x must be finite and strictly increasing")
     if mass_tol is not None:
+        check_number("jsd_densities", "mass_tol", mass_tol, positive=True)
         for name, a in (("p", p), ("q", q)):
             mass = _trapezoid(a, x)
             if abs(mass - 1.0) > mass_tol:
@@ -345,7 +343,7 @@ def w1_to_distribution(x, dist):
             f"got {dist!r}; Gaussian, Uniform and GaussianMixture have one"
         )
     u = (np.arange(x.size) + 0.5) / x.size
-    quantiles = np.asarray(ppf(u), dtype=np.float64).reshape(-1)
+    quantiles = float_array("w1_to_distribution", "ppf's output", ppf(u)).reshape(-1)
     return float(np.mean(np.abs(x - quantiles)))
 
 
@@ -367,7 +365,7 @@ def mode_coverage(x, centers, sigma, threshold=3.0, min_count=1):
     Returns dict(n_captured=int, n_modes=int, captured=(K,) bool, counts=(K,) int
     high-quality samples per mode, high_quality=float fraction of samples).
     """
-    c = np.asarray(centers, dtype=np.float64)
+    c = float_array("mode_coverage", "centers", centers)
     if c.ndim == 1:
         c = c.reshape(-1, 1)
     if c.ndim != 2 or c.shape[0] < 1 or not np.all(np.isfinite(c)):
@@ -379,11 +377,12 @@ def mode_coverage(x, centers, sigma, threshold=3.0, min_count=1):
         raise ValueError(
             f"x must have shape (n, {c.shape[1]}) to match centers {c.shape}, got {x.shape}"
         )
-    sig = np.broadcast_to(np.asarray(sigma, dtype=np.float64), (c.shape[0],))
-    if not np.all(np.isfinite(sig)) or np.any(sig <= 0):
+    sig = float_array("mode_coverage", "sigma", sigma)
+    if sig.ndim > 1 or sig.size not in (1, c.shape[0]) or not np.all(np.isfinite(sig)) \
+            or np.any(sig <= 0):
         raise ValueError(f"sigma must be > 0 (one number or one per mode), got {_show(sigma)}")
-    if not np.isfinite(threshold) or threshold <= 0:
-        raise ValueError(f"threshold (in sigmas) must be > 0, got {_show(threshold)}")
+    sig = np.broadcast_to(sig, (c.shape[0],))
+    check_number("mode_coverage", "threshold (in sigmas)", threshold, positive=True)
     if isinstance(min_count, (bool, np.bool_)) or not isinstance(
             min_count, (int, np.integer)) or min_count < 1:
         raise ValueError(f"min_count must be an integer >= 1, got {_show(min_count)}")

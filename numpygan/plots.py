@@ -80,6 +80,8 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402  (matplotlib depends on pillow)
 
+from ._files import atomic_path  # noqa: E402
+
 __all__ = [
     "use_headless", "density_histogram", "figure1_panel", "training_curves",
     "summary_figure", "animate", "plot_samples_2d", "sample_grid",
@@ -198,18 +200,20 @@ def check_history(history):
 
 
 def _save_png(fig, path, dpi):
-    """Save ``fig``; a .png is reduced to a 256-colour palette (plots need no more), which
-    makes it ~3x smaller than matplotlib's RGBA PNG at no visible cost."""
-    if not str(path).lower().endswith(".png"):
-        fig.savefig(path, dpi=dpi)
-        return
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    buf.seek(0)
-    with Image.open(buf) as im:
-        im = im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                                        dither=Image.Dither.NONE)
-        im.save(path, optimize=True)
+    """Save ``fig`` atomically (``_files.atomic_path``: never half a file under ``path``);
+    a .png is reduced to a 256-colour palette (plots need no more), which makes it ~3x
+    smaller than matplotlib's RGBA PNG at no visible cost."""
+    with atomic_path(path, "figure path") as tmp:
+        if not str(path).lower().endswith(".png"):
+            fig.savefig(tmp, dpi=dpi)
+            return
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        buf.seek(0)
+        with Image.open(buf) as im:
+            im = im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                                            dither=Image.Dither.NONE)
+            im.save(tmp, format="PNG", optimize=True)
 
 
 def _ensure_parent(path):
@@ -533,7 +537,7 @@ def animate(snaps, path, fps=8, bins=None, dpi=80, figsize=(6.4, 4.2)):
         box = ax.get_position()
         fig.set_layout_engine("none")
         writer = PillowWriter(fps=fps)
-        with writer.saving(fig, path, dpi=dpi):
+        with atomic_path(path, "animation path") as tmp, writer.saving(fig, tmp, dpi=dpi):
             for snap in snaps:
                 fig.clear()  # a fresh axes each frame: no artists pile up
                 figure1_panel(fig.add_axes(box), snap, title=f"step {snap['step']:,}",

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_number, show as _show
+from ._checks import check_number, float_array, is_number, show as _show
 
 LOG4 = np.log(4)
 LOG2 = np.log(2)
@@ -46,20 +46,20 @@ def grid(lo, hi, n=2001):
 
 def normal_pdf(x, mu=0.0, sigma=1.0):
     """The N(μ, σ²) density exp(−(x − μ)²/(2σ²)) / (σ√(2π)), element-wise."""
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"normal_pdf: sigma must be a positive finite number, got {_show(sigma)}")
-    t = (np.asarray(x, dtype=np.float64) - mu) / sigma
+    check_number("normal_pdf", "mu", mu)
+    check_number("normal_pdf", "sigma", sigma, positive=True)
+    t = (float_array("normal_pdf", "x", x) - mu) / sigma
     return np.exp(-0.5 * t * t) / (sigma * math.sqrt(2 * math.pi))
 
 
 def integrate(f, x):
     """∫ f dx over the grid x by the trapezoid rule."""
-    f, x = np.asarray(f, dtype=np.float64), np.asarray(x, dtype=np.float64)
+    f, x = float_array("integrate", "f", f), float_array("integrate", "x", x)
     return float(np.sum(np.diff(x) * (f[1:] + f[:-1])) / 2.0)
 
 
 def _check_grid(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = float_array("theory", "x", x)
     if x.ndim != 1 or x.size < 2:
         raise ValueError(f"x must be a 1-D grid of at least 2 points, got shape {x.shape}")
     if not np.all(np.isfinite(x)) or np.any(np.diff(x) <= 0):
@@ -68,7 +68,7 @@ def _check_grid(x):
 
 
 def _check_density(name, p, shape=None):
-    p = np.asarray(p, dtype=np.float64)
+    p = float_array("theory", name, p)
     if shape is not None and p.shape != shape:
         raise ValueError(f"{name} must have the grid's shape {shape}, got {p.shape}")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
@@ -109,7 +109,7 @@ def optimal_discriminator(p_data, p_g, real_target=1.0):
     p_g = _check_density("p_g", p_g, None)
     if p_data.shape != p_g.shape:
         raise ValueError(f"p_data {p_data.shape} and p_g {p_g.shape} must have one shape")
-    if not np.isfinite(real_target) or not 0 < real_target <= 1:
+    if not is_number(real_target) or not 0 < real_target <= 1:
         raise ValueError(f"real_target must be in (0, 1], got {_show(real_target)}")
     total = p_data + p_g
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -133,7 +133,7 @@ def value_function(D, p_data, p_g, x):
     x = _check_grid(x)
     p_data = _check_density("p_data", p_data, x.shape)
     p_g = _check_density("p_g", p_g, x.shape)
-    D = np.asarray(D, dtype=np.float64)
+    D = float_array("value_function", "D", D)
     if D.ndim:
         if D.shape != x.shape:
             raise ValueError(f"D must be a number or have the grid's shape {x.shape}, "
@@ -181,7 +181,7 @@ def value_function_from_logits(logits, p_data, p_g, x):
     x = _check_grid(x)
     p_data = _check_density("p_data", p_data, x.shape)
     p_g = _check_density("p_g", p_g, x.shape)
-    a = np.asarray(logits, dtype=np.float64)
+    a = float_array("value_function_from_logits", "logits", logits)
     if a.ndim and a.shape != x.shape:
         raise ValueError(f"logits must be a number or have the grid's shape {x.shape}, "
                          f"got {a.shape}")
@@ -260,7 +260,7 @@ def gaussian_dstar_logit(mu_d, sigma_d, mu_g, sigma_g):
 def gaussian_dstar(x, mu_d, sigma_d, mu_g, sigma_g):
     """D*(x) = σ(c0 + c1 x + c2 x²) for two Gaussians, stable where both densities underflow."""
     c0, c1, c2 = gaussian_dstar_logit(mu_d, sigma_d, mu_g, sigma_g)
-    x = np.asarray(x, dtype=np.float64)
+    x = float_array("gaussian_dstar", "x", x)
     a = c0 + c1 * x + c2 * x * x
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))

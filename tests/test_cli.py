@@ -15,7 +15,9 @@ from numpygan import io, kernels
 from numpygan.__main__ import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+# ROOT first; an outer PYTHONPATH kept (a sitecustomize there may hide Numba, say)
+ENV = dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg",
+           PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
 # small and quick: a few seconds per run, on the plain NumPy backend
 QUICK = ["--hidden", "4", "--batch", "16", "--frames", "2", "--no-gif", "--quiet",
          "--backend", "numpy"]
@@ -34,7 +36,20 @@ def _cli(*args, timeout=120):
 
 
 def _error_lines(stderr):
-    return [line for line in stderr.splitlines() if line.strip()]
+    """The non-blank lines of stderr, less the note that Numba is missing: the library
+    warns (once) when it is imported, before the CLI's own code runs."""
+    lines, skip_source = [], False
+    for line in stderr.splitlines():
+        if "UserWarning: Numba could not be imported" in line:
+            skip_source = True          # the warning, then the source line it quotes
+            continue
+        if skip_source and line.startswith("  "):
+            skip_source = False
+            continue
+        skip_source = False
+        if line.strip():
+            lines.append(line)
+    return lines
 
 
 # --------------------------------------------------------------------------- bad flags
