@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from ._checks import check_number, is_number
 
 
 def _flat_zeros(like):
@@ -50,14 +51,13 @@ def _update_one(p, g, m, v, constants):
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) \
-            or not np.isfinite(lr) or lr <= 0:
+    if not is_number(lr) or not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"learning rate lr must be a positive finite number, got {lr!r}")
     return float(lr)
 
 
 def _check_unit(name, value, allow_zero=True):
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and np.isfinite(value) \
+    ok = is_number(value) and np.isfinite(value) \
         and (0 <= value < 1 if allow_zero else 0 < value < 1)
     if not ok:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
@@ -168,9 +168,7 @@ class Adam(Optimizer):
         self.lr = lr
         self.beta1 = _check_unit("beta1", beta1)
         self.beta2 = _check_unit("beta2", beta2)
-        if not (isinstance(eps, (int, float, np.floating)) and np.isfinite(eps) and eps > 0):
-            raise ValueError(f"eps must be a positive number, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = check_number("Adam", "eps", eps, positive=True)
         self.t = 0
         self.m = None
         self.v = None

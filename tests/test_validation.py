@@ -117,7 +117,7 @@ BAD_INPUTS = [
      r"beta1 must be in \[0, 1\), got 1\.0"),
     ("Adam beta2 -0.1", lambda: Adam(1e-3, beta2=-0.1), ValueError,
      r"beta2 must be in \[0, 1\), got -0\.1"),
-    ("Adam eps 0", lambda: Adam(1e-3, eps=0), ValueError, r"eps must be a positive number, got 0"),
+    ("Adam eps 0", lambda: Adam(1e-3, eps=0), ValueError, r"eps must be a positive finite number, got 0"),
     ("SGD momentum 1", lambda: SGD(0.1, momentum=1), ValueError,
      r"momentum must be in \[0, 1\), got 1"),
     ("step integer params", lambda: Adam(0.1).step([np.arange(3)], [np.ones(3)]), ValueError,

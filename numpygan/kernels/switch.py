@@ -61,30 +61,34 @@ def _initial_backend() -> str:
             stacklevel=3,
         )
         requested = ""
-    if requested == "numpy":
-        return "numpy"
-    if not HAVE_NUMBA:
-        # said once: this runs when the package is first imported, never again
-        warnings.warn(
-            f"Numba could not be imported ({NUMBA_IMPORT_ERROR}); numpygan runs "
-            "on its NumPy kernels instead (same numbers, slower on small nets).",
-            stacklevel=3,
-        )
-        return "numpy"
-    return "numba"
+    return "numba" if HAVE_NUMBA and requested != "numpy" else "numpy"
 
 
 class _State:
     """The one piece of module-level mutable state in numpygan: which twin runs."""
     name = _initial_backend()
     numba = name == "numba"   # a plain bool, so the hot path tests it without a compare
+    # Numba missing and nobody chose NumPy: say so once, when the default is first used
+    # (a program that chooses "numpy" itself, as the CLI does, is never told)
+    untold = not HAVE_NUMBA and os.environ.get("NUMPYGAN_BACKEND", "").strip().lower() != "numpy"
 
 
 STATE = _State()
 
 
+def tell_once():
+    """The one-line note that Numba is missing, the first time the default backend is used."""
+    if STATE.untold:
+        STATE.untold = False
+        warnings.warn_explicit(
+            f"Numba could not be imported ({NUMBA_IMPORT_ERROR}); numpygan runs on its NumPy "
+            "kernels instead (same numbers, slower on small nets)",
+            RuntimeWarning, filename="numpygan", lineno=0)
+
+
 def get_backend() -> str:
     """Return the name of the kernel backend in use: ``"numba"`` or ``"numpy"``."""
+    tell_once()
     return STATE.name
 
 
@@ -103,7 +107,7 @@ def set_backend(name: str) -> str:
             f"({NUMBA_IMPORT_ERROR}); install numba or use 'numpy'"
         )
     previous = STATE.name
-    STATE.name, STATE.numba = name, name == "numba"
+    STATE.name, STATE.numba, STATE.untold = name, name == "numba", False
     return previous
 
 
@@ -133,6 +137,8 @@ def make_kernel(np_twin, nb_twin, check):
     @functools.wraps(np_twin)
     def kernel(*args):
         check(*args)
+        if STATE.untold:
+            tell_once()
         if STATE.numba:
             try:
                 return nb_twin(*args)

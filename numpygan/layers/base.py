@@ -69,9 +69,10 @@ def check_input(x, n_in: int, dtype: np.dtype, who: str):
     Integer arrays are refused rather than silently cast: a student who feeds
     ``np.arange(6).reshape(2, 3)`` should hear about it.
     """
-    if not isinstance(x, np.ndarray):
+    if not isinstance(x, np.ndarray) or isinstance(x, np.ma.MaskedArray):
         raise ValueError(f"{who}: input must be a NumPy array of shape (N, {n_in}), "
-                         f"got {type(x).__name__}")
+                         f"got {type(x).__name__}" + (" (masks are not honoured: pass "
+                         "x.filled(value))" if isinstance(x, np.ma.MaskedArray) else ""))
     if x.ndim != 2:
         hint = " (use x.reshape(-1, 1) for a batch of scalars)" if x.ndim == 1 else ""
         raise ValueError(f"{who}: input must be 2-D with shape (N, {n_in}), "
@@ -206,12 +207,16 @@ class Layer:
 
     def check_dout(self, dout, shape, dtype):
         """dout as a contiguous ``dtype`` array of the forward output's ``shape``; else ValueError."""
+        if isinstance(dout, np.ma.MaskedArray):
+            raise ValueError(f"{self!r}.backward: dout is a masked array; masks are not "
+                             "honoured (a NaN under one would pass unseen): pass "
+                             "dout.filled(value)")
         if not isinstance(dout, np.ndarray) or dout.shape != shape:
             got = dout.shape if isinstance(dout, np.ndarray) else type(dout).__name__
             raise ValueError(f"{self!r}.backward: dout must have shape {shape} "
                              f"(the forward output's), got {got}")
         if dout.dtype.kind not in "fiu":
-            raise ValueError(f"{self!r}.backward: dout must be a real float array, "
+            raise ValueError(f"{self!r}.backward: dout must hold real numbers, "
                              f"got dtype {dout.dtype}")
         dout = np.ascontiguousarray(dout, dtype=dtype)
         check_finite(dout, f"{self!r}.backward", "dout")
