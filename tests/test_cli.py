@@ -36,20 +36,10 @@ def _cli(*args, timeout=120):
 
 
 def _error_lines(stderr):
-    """The non-blank lines of stderr, less the note that Numba is missing: the library
-    warns (once) when it is imported, before the CLI's own code runs."""
-    lines, skip_source = [], False
-    for line in stderr.splitlines():
-        if "UserWarning: Numba could not be imported" in line:
-            skip_source = True          # the warning, then the source line it quotes
-            continue
-        if skip_source and line.startswith("  "):
-            skip_source = False
-            continue
-        skip_source = False
-        if line.strip():
-            lines.append(line)
-    return lines
+    """The non-blank lines of stderr, less the one-line note that Numba is missing (said
+    when the default backend is first used, before the run's own messages)."""
+    return [line for line in stderr.splitlines()
+            if line.strip() and "Numba could not be imported" not in line]
 
 
 # --------------------------------------------------------------------------- bad flags
