@@ -13,11 +13,13 @@ total, ``gan.total_steps``, which is saved too).
 What the file holds (open it with ``np.load(path, allow_pickle=False)`` and look):
 
     format, version      "numpygan-checkpoint", 1
-    meta                 JSON text: the kind of model; each network's layers (type, n_in,
-                         n_out, init, alpha, dtype); the distributions (type and
+    meta                 JSON text: the kind of model; each network's layers (type, the
+                         arguments that rebuild it, ``layer.config()``, dtype, training
+                         mode); the distributions (type and
                          parameters); the optimizers' types; the game's settings and counters;
                          the rng's state; the backend that wrote it
-    G/layer0/W, ...      parameters of layer i (a lone Sequential: layer0/W, layer0/b, ...)
+    G/layer0/W, ...      parameters of layer i (a lone Sequential: layer0/W, layer0/b, ...),
+                         and its saved buffers (BatchNorm's layer3/running_mean, ...)
     d_opt/m_0, ...       optimizer state arrays, as ``optim``'s ``state()`` names them
     shift, scale         the game's standard units;  history/<key>: the per-step statistics
 
@@ -48,13 +50,15 @@ from ._checks import available_memory, show_bytes
 from ._files import atomic_path, check_output_path
 from .distributions import Gaussian, GaussianMixture, Ring2D, Uniform
 from .gan import GAN, HISTORY_KEYS
-from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from .layers import (BatchNorm, Conv2D, ConvTranspose2D, Dense, Flatten, LeakyReLU, ReLU,
+                     Reshape, Sigmoid, Tanh)
 from .network import Sequential
 
 FORMAT = "numpygan-checkpoint"
 VERSION = 1
 
-LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid)}
+LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Conv2D,
+                                        ConvTranspose2D, BatchNorm, Flatten, Reshape)}
 DISTRIBUTIONS = {cls.__name__: cls for cls in (Gaussian, Uniform, GaussianMixture, Ring2D)}
 # the entries of GAN.state_dict() stored as arrays; the rest (settings, counters) go in meta
 GAME_ARRAYS = ("shift", "scale", "rng", "history", "G_avg")
@@ -111,22 +115,23 @@ def _describe_layers(net, who):
         if LAYERS.get(name) is not type(layer):
             raise ValueError(f"io.save: {who}'s layer {i} is a {name}; io stores "
                              f"{', '.join(LAYERS)}")
-        desc = {"type": name}
-        if isinstance(layer, Dense):
-            desc.update(n_in=layer.n_in, n_out=layer.n_out, init=layer.init,
-                        dtype=str(layer.dtype))
-        elif isinstance(layer, LeakyReLU):
-            desc["alpha"] = layer.alpha
+        desc = {"type": name, **layer.config()}
+        if layer.param_names:
+            desc["dtype"] = str(layer.dtype)
+        if hasattr(layer, "training"):
+            desc["training"] = bool(layer.training)
         out.append(desc)
     return out
 
 
 def _network_arrays(net, prefix):
+    """Every layer's parameters and buffers, as ``{prefix}layer{i}/{name}``."""
     arrays = {}
     for i, layer in enumerate(net.layers):
-        if isinstance(layer, Dense):
-            arrays[f"{prefix}layer{i}/W"] = np.array(layer.W)
-            arrays[f"{prefix}layer{i}/b"] = np.array(layer.b)
+        for name, a in zip(layer.param_names, layer.params()):
+            arrays[f"{prefix}layer{i}/{name}"] = np.array(a)
+        for name, a in layer.buffers().items():
+            arrays[f"{prefix}layer{i}/{name}"] = np.array(a)
     return arrays
 
 
@@ -357,48 +362,63 @@ def _build_network(reader, desc, prefix, who):
         name = d.get("type") if isinstance(d, dict) else None
         if name not in LAYERS:
             raise reader.fail(f"{who}'s layer {i} has type {name!r}; known: {', '.join(LAYERS)}")
-        if name == "Dense":
-            _check_dense_sizes(reader, d, f"{prefix}layer{i}/W", f"{who}'s layer {i}")
-        try:
-            if name == "Dense":
-                layer = Dense(d["n_in"], d["n_out"], rng=np.random.default_rng(0),
-                              init=d["init"], dtype=d["dtype"])
-            elif name == "LeakyReLU":
-                layer = LeakyReLU(d["alpha"])
-            else:
-                layer = LAYERS[name]()
-        except (KeyError, TypeError, ValueError) as exc:
-            raise reader.fail(f"{who}'s layer {i} ({name}) is malformed: {exc}") from None
-        if name == "Dense":
-            for attr, shape in (("W", (layer.n_in, layer.n_out)), ("b", (layer.n_out,))):
-                key = f"{prefix}layer{i}/{attr}"
-                a = reader.array(key, shape=shape, kind="f")
-                if a.dtype != layer.dtype:
-                    raise reader.fail(f"array {key!r} has dtype {a.dtype}, but the layer "
-                                      f"is {layer.dtype}")
-                if not np.all(np.isfinite(a)):
-                    raise reader.fail(f"array {key!r} holds NaN or inf")
-                setattr(layer, attr, a)
-        layers.append(layer)
+        layers.append(_build_layer(reader, LAYERS[name], d, f"{prefix}layer{i}/",
+                                   f"{who}'s layer {i} ({name})"))
     try:
         return Sequential(layers)
     except ValueError as exc:
         raise reader.fail(f"{who}'s layers do not fit together: {exc}") from None
 
 
-def _check_dense_sizes(reader, desc, key, who):
-    """n_in and n_out must be counts and match the W the file holds, before a Dense of
-    that size is made (meta claiming a 1e7 x 1e7 layer must not allocate 800 TB)."""
-    sizes = []
-    for field in ("n_in", "n_out"):
-        v = desc.get(field)
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise reader.fail(f"{who} (Dense): {field} must be an integer >= 1, got {v!r}")
-        sizes.append(v)
-    shape, _ = reader.header(key)
-    if tuple(shape) != tuple(sizes):
-        raise reader.fail(f"array {key!r} has the wrong shape: expected {tuple(sizes)}, got "
-                          f"{tuple(shape)} ({who} is a Dense({sizes[0]}, {sizes[1]}) in meta)")
+def _build_layer(reader, cls, desc, prefix, who):
+    """The layer ``desc`` describes, its parameters and buffers read from the file.
+
+    The sizes meta claims are checked against the arrays the file holds *before* the
+    layer is made: meta claiming a 1e7 x 1e7 layer must not allocate 800 TB."""
+    config = {k: v for k, v in desc.items() if k not in ("type", "dtype", "training")}
+    try:
+        shapes = cls.shapes_for(**config)
+    except (TypeError, ValueError) as exc:
+        raise reader.fail(f"{who} is malformed: {exc}") from None
+    for name, shape in shapes.items():
+        _check_shape_claim(reader, f"{prefix}{name}", shape, who)
+    accepted = inspect.signature(cls).parameters
+    extra = {"rng": np.random.default_rng(0)} if "rng" in accepted else {}
+    if "dtype" in accepted:
+        extra["dtype"] = desc.get("dtype", "float64")
+    try:
+        layer = cls(**config, **extra)
+    except (TypeError, ValueError) as exc:
+        raise reader.fail(f"{who} is malformed: {exc}") from None
+    if "training" in desc:
+        if not isinstance(desc["training"], bool):
+            raise reader.fail(f"{who}: training must be true or false, got {desc['training']!r}")
+        layer.training = desc["training"]
+    targets = [(n, p, True) for n, p in zip(layer.param_names, layer.params())]
+    targets += [(n, b, False) for n, b in layer.buffers().items()]
+    for name, target, is_param in targets:
+        key = f"{prefix}{name}"
+        a = reader.array(key, shape=target.shape, kind="f")
+        if a.dtype != target.dtype:
+            raise reader.fail(f"array {key!r} has dtype {a.dtype}, but the layer is {target.dtype}")
+        if not np.all(np.isfinite(a)):
+            raise reader.fail(f"array {key!r} holds NaN or inf")
+        if is_param:
+            setattr(layer, name, a)        # checked and copied in by the Parameter
+        else:
+            target[...] = a
+    return layer
+
+
+def _check_shape_claim(reader, key, shape, who):
+    """The shape meta implies for array ``key`` is made of counts >= 1 and is the shape
+    of the array the file holds (read from its header: nothing allocated)."""
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
+        raise reader.fail(f"{who}: its sizes must be integers >= 1, got {tuple(shape)!r}")
+    found, _ = reader.header(key)
+    if tuple(found) != tuple(shape):
+        raise reader.fail(f"array {key!r} has the wrong shape: expected {tuple(shape)}, got "
+                          f"{tuple(found)} ({who} in meta)")
 
 
 def _check_rng_state(reader, state):

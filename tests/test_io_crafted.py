@@ -78,7 +78,7 @@ def test_a_layer_claiming_1e7_by_1e7_is_refused_without_allocating(good, tmp_pat
 @pytest.mark.parametrize("value", [True, 2.0, "4", 0, None])
 def test_layer_sizes_must_be_counts(good, tmp_path, value):
     _refused(_with_meta(good, tmp_path / "n.npz", lambda m: m["G"][0].update(n_out=value)),
-             r"G's layer 0 \(Dense\): n_out must be an integer >= 1")
+             r"G's layer 0 \(Dense\): its sizes must be integers >= 1")
 
 
 def _replace_member(src, dst, name, data, drop=None):
