@@ -91,8 +91,9 @@ def test_sgd_momentum_on_a_known_quadratic():
 
 
 def test_sgd_momentum_matches_the_recurrence_in_every_coordinate():
-    """Many steps, several curvatures: the iterates follow θ_{t+1} = θ_t + μ(θ_t − θ_{t−1}) − lr c θ_t
-    and head to the minimum at 0 (faster than plain SGD on the flat direction)."""
+    """Many steps, several curvatures: the iterates follow
+    θ_{t+1} = θ_t + μ (θ_t − θ_{t−1}) − lr c θ_t  and head to the minimum at 0 (faster
+    than plain SGD along the flat direction)."""
     c = np.array([0.05, 1.0, 4.0])
     lr, mu, steps = 0.2, 0.8, 60
     path = _sgd_path(lr, mu, c, [1.0, -2.0, 0.5], steps)
