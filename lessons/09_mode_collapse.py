@@ -50,13 +50,17 @@ CHECKs below hold the run you make to that.  In 1D the plain GAN ends on one or 
 of the three modes; packing helped on some seeds and not on others (a 1D G maps one
 line of z onto the line of x, and must drag mass across the gaps to reach a new
 mode), so in 1D we print the counts and claim nothing for the remedy.
+A --quick run (200 and 150 steps) is far too short for collapse or its remedy: it
+prints the counts, claims none of them, and checks only the mechanism — G, stepped
+alone against a fixed D, chases D's high ground.
 
 What to look at (figures in --out):
   09_ring_samples.png  the ring over training, plain GAN (top) and packed D (bottom):
-                      the plain GAN's samples form a few streaks aimed at a few modes
-                      (the printed counts say how many each check covers: 0 to 3 on
-                      seed 0), and the streaks swing to other modes as training goes on
-                      (collapse and hopping); the packed game spreads onto all eight.
+                      the plain GAN's samples never spread round the ring: they form
+                      a few streaks through the centre that swing round from check to
+                      check, and pass through at most a few modes (the printed counts:
+                      0 to 3 on seed 0, 0 at the end) — collapse onto a few directions,
+                      and hopping; the packed game spreads onto all eight.
   09_mixture_1d.png   the 1D mixture: p_g (histogram) against p_data over training,
                       plain GAN (top) and packed D (bottom): where does p_g's mass sit?
   09_coverage.png     modes covered against training step, both games, ring and 1D.
@@ -327,9 +331,10 @@ for row, (name, run) in enumerate((("plain GAN", base), ("packed D (m = 2)", pac
         ax.get_legend().remove()
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, markerscale=2)
-fig.suptitle("Ring of 8 Gaussians (σ = 0.1), D's lr 5× below G's.  Top: the plain GAN aims a "
-             f"few streaks at the modes and swings them round, covering {min(half_base)}–"
-             f"{max(half_base)} of 8 at the checks of the second half (collapse, hopping).\n"
+fig.suptitle("Ring of 8 Gaussians (σ = 0.1), D's lr 5× below G's.  Top: the plain GAN never "
+             "spreads round the ring: a few streaks through the centre swing round, covering "
+             f"{min(half_base)}–{max(half_base)} of 8 at the checks of the second half, "
+             f"{n_base} at the end.\n"
              "Bottom: the same game with D judging pairs of samples (PacGAN): G spreads "
              "over the ring" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "09_ring_samples.png")

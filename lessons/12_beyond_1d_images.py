@@ -316,7 +316,8 @@ plots.sample_grid(to_img(x_train[nn_idx[:36]]), axes[2], nrow=6,
 fig.suptitle(f"Real vs generated: G's samples lie a median {np.median(d_gen):.2f} from the "
              f"training set, unseen real images {np.median(d_held):.2f}; "
              + (f"G left out: {'; '.join(missed)}" if missed else
-                f"every class among G's {len(x_gen):,} samples") + QUICK_NOTE, fontsize=11)
+                f"all {n_classes} classes covered among G's {len(x_gen):,} samples") + QUICK_NOTE,
+             fontsize=11)
 _lesson.savefig(fig, args, "12_real_vs_generated.png")
 
 hist = gan.history
