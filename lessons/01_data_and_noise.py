@@ -324,7 +324,10 @@ for (name, G, Gp, xs, dens, samples, edges, how, Gp_check, how_check), \
                       arrowprops=dict(arrowstyle="->", color="0.4"))
     ax_d.set(title="|G'(z)|: small where G contracts → p_g high there", xlabel="z",
              ylabel="|G'(z)|  (log scale)")
-    ax_d.legend(fontsize=8)
+    if G is G_untrained:   # the legend right of the kink, clear of its arrow and the lines
+        ax_d.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.52, 0.55))
+    else:
+        ax_d.legend(fontsize=8)
     ax_p.hist(samples, bins=edges, density=True, color="#2ca02c", alpha=0.25,
               label=f"histogram of {N:,} G(z) ({edges.size - 1} equal bins)")
     ax_p.plot(xs, dens, color="#2ca02c", lw=1.6,

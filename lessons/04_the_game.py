@@ -322,12 +322,17 @@ check.below("p_g's half: JSD(p_g, p_data) fell (end / start)",
             track["jsd"][-1] / track["jsd"][0], 1.0, fmt=".3f")
 check.below(f"JSD(p_g, p_data) at the end, 50 bins, {N_EVAL:,} samples",
             track["jsd"][-1], 0.1 if args.quick else 0.05)
+# bounds from seeds 0-5: a --quick run's 300 steps leave p_g's std up to 10 % short and
+# its W1 up to 0.2 sigma, the full run's live G (no averaging) up to 0.17 sigma and 15 %:
+# too noisy to tell sigma from sigma² on p_g, which is why the first check looks at p_data
+check.close("the game's units: scale (std of 100,000 samples of p_data) / sigma",
+            twin.scale[0] / SIGMA, 1.0, 0.01, fmt=".4f")
 check.below("W1(p_g, p_data) at the end, in units of sigma",
-            track["w1"][-1] / SIGMA, 0.4 if args.quick else 0.25)
+            track["w1"][-1] / SIGMA, 0.25)
 check.close("p_g's mean at the end, in units of sigma", (track["mean"][-1] - MU) / SIGMA,
-            0.0, 0.3 if args.quick else 0.1)
+            0.0, 0.2 if args.quick else 0.1)
 check.close("p_g's std / sigma at the end", track["std"][-1] / SIGMA, 1.0,
-            0.4 if args.quick else 0.25)
+            0.2 if args.quick else 0.25)
 
 # %%
 fig, axes = plt.subplots(1, len(snaps), figsize=(4.3 * len(snaps), 4.4), layout="constrained")

@@ -95,7 +95,8 @@ for i in range(n_dirs):
     d2 = V_star - theory.value_function_from_logits(a_star + 0.02 * h, p_data, p_g, x)
     curvature[i] = d2 / d1
 check.true(f"every perturbation of D* lowers V ({n_dirs} directions x {eps.size} sizes)",
-           np.all(drops > 0), measured=f"{np.sum(drops > 0)}/{drops.size} lower")
+           np.all(drops > 0), measured=f"{np.sum(drops > 0)}/{drops.size} lower",
+           expect=f"{drops.size}/{drops.size} lower")
 # no first-order term at a maximum: the drop grows like ε², so doubling ε quadruples it
 check.between("V(D*) - V(perturbed) at 2eps / at eps (eps = 0.01), worst direction",
               curvature.min(), 3.9, 4.1)

@@ -405,7 +405,8 @@ r_sim, r_alt, r_r1 = (radius[k] for k in runs)
 check.above(f"simultaneous: distance from (0, 0) after {N} steps / at the start",
             r_sim[-1] / r0, 2.0, fmt=".3g")
 check.true("simultaneous: the distance grows at every step",
-           np.all(np.diff(r_sim) > 0), measured=f"{np.sum(np.diff(r_sim) > 0)}/{N} steps")
+           np.all(np.diff(r_sim) > 0), measured=f"{np.sum(np.diff(r_sim) > 0)}/{N} steps",
+           expect=f"{N}/{N} steps")
 check.between(f"alternating: min distance / start over steps {N // 2}..{N}",
               r_alt[N // 2:].min() / r0, 0.5, 1.0, fmt=".3g")
 check.between("alternating: max distance / start (bounded: it circles)", r_alt.max() / r0,
@@ -417,11 +418,12 @@ check.below(f"simultaneous + R1: distance after {N} steps", r_r1[-1], 1e-6, fmt=
 # (no constrained layout here: seven panels of fixed layout draw twice as fast)
 fig = plt.figure(figsize=(19, 10.4))
 top, bottom = fig.subfigures(2, 1)
-top.subplots_adjust(left=0.05, right=0.98, wspace=0.3, top=0.86, bottom=0.1)
+top.subplots_adjust(left=0.05, right=0.98, wspace=0.38, top=0.86, bottom=0.1)
 bottom.subplots_adjust(left=0.05, right=0.98, wspace=0.38, top=0.86, bottom=0.24)
 top.suptitle("The bilinear game V = x·y: x minimises, y maximises", fontsize=12)
 bottom.suptitle("Dirac-GAN: p_data = δ_0, p_θ = δ_θ, D's logit ψ·x", fontsize=12)
-axes = top.subplots(1, 3)
+grid = top.add_gridspec(1, 4)       # the bottom row's four columns: the third panel
+axes = [top.add_subplot(grid[0]), top.add_subplot(grid[1]), top.add_subplot(grid[2:])]
 ax = axes[0]
 ax.plot(*alt[:7].T, color=C_ALT, marker="o", lw=2, label="alternating (D first): period 6")
 for i, (a, b) in enumerate(alt[1:7], start=1):

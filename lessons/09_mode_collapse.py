@@ -50,19 +50,24 @@ CHECKs below hold the run you make to that.  In 1D the plain GAN ends on one or 
 of the three modes; packing helped on some seeds and not on others (a 1D G maps one
 line of z onto the line of x, and must drag mass across the gaps to reach a new
 mode), so in 1D we print the counts and claim nothing for the remedy.
+A --quick run (200 and 150 steps) is far too short for collapse or its remedy: it
+prints the counts, claims none of them, and checks only the mechanism — G, stepped
+alone against a fixed D, chases D's high ground.
 
 What to look at (figures in --out):
   09_ring_samples.png  the ring over training, plain GAN (top) and packed D (bottom):
-                      the plain GAN's samples form a few streaks aimed at a few modes
-                      (the printed counts say how many each check covers: 0 to 3 on
-                      seed 0), and the streaks swing to other modes as training goes on
-                      (collapse and hopping); the packed game spreads onto all eight.
+                      the plain GAN's samples never spread round the ring: they form
+                      a few streaks through the centre that swing round from check to
+                      check, and pass through at most a few modes (the printed counts:
+                      0 to 3 on seed 0, 0 at the end) — collapse onto a few directions,
+                      and hopping; the packed game spreads onto all eight.
   09_mixture_1d.png   the 1D mixture: p_g (histogram) against p_data over training,
                       plain GAN (top) and packed D (bottom): where does p_g's mass sit?
   09_coverage.png     modes covered against training step, both games, ring and 1D.
 """
 
 # %% Setup
+import copy
 import math
 import time
 
@@ -187,6 +192,25 @@ def train_game(p_data, sigma, m, steps, seed, lr_d=2e-4, lr_g=1e-3, samples=128,
     return out
 
 
+def against_fixed_D(run, p_data, steps=100, n=2_048):
+    """G alone, stepped against the run's last D held fixed: G's loss −E log D(G(z)) only
+    asks that D(G(z)) be high, for every z — nothing asks the samples to differ.
+    Returns mean D(G(z)) before and after, on the same z."""
+    G = copy.deepcopy(run["G"])
+    g_opt = Adam(1e-3, beta1=0.5)
+    p_z = Gaussian(0.0, 1.0, dim=p_data.dim)
+    rng_fix = np.random.default_rng([args.seed, 9])
+    z_eval = p_z.sample(n, rng_fix)
+
+    def mean_d():
+        return float(losses.sigmoid(run["D"].forward(G.forward(z_eval))).mean())
+
+    before = mean_d()
+    for _ in range(steps):
+        generator_step_packed(G, run["D"], g_opt, p_z.sample(128, rng_fix), 1)
+    return before, mean_d()
+
+
 # The packed backward is only a reshape — but check it like any backward: the gradient
 # of G's loss with respect to G's outputs u, analytic against central differences.
 rng_gc = np.random.default_rng([args.seed, 5])
@@ -216,10 +240,7 @@ runs_1d = {m: train_game(mixture, SIGMA_1D, m, STEPS_1D, args.seed, every=EVERY_
            for m in (1, 2)}
 n_1d = {m: run["covered"][-1] for m, run in runs_1d.items()}
 print(f"1D: at the end the plain GAN covers {n_1d[1]}/3 modes, the packed D {n_1d[2]}/3")
-if args.quick:
-    check.between("1D (quick run): plain GAN modes covered at the end, a count", n_1d[1], 0,
-                  3, fmt=".0f")
-else:
+if not args.quick:   # 200 steps are far too few for collapse: --quick claims nothing here
     check.below("1D plain GAN with a lagging D: modes covered at the end (of 3)", n_1d[1],
                 3, fmt=".0f")
 
@@ -248,12 +269,17 @@ for name, run in (("plain GAN", base), ("packed D", packed)):
           f"{min(half)}–{max(half)} (mean {np.mean(half):.1f})")
 n_base, n_packed = final["plain GAN"][0], final["packed D"][0]
 half_base = [c for s, c in zip(base["step"], base["covered"]) if s >= STEPS_RING // 2]
-
+fixed_ring = against_fixed_D(base, ring)
+print(f"ring: G alone against the plain game's last D, held fixed, 100 steps: mean D(G(z)) "
+      f"{fixed_ring[0]:.3f} → {fixed_ring[1]:.3f}")
 if args.quick:
-    check.between("ring (quick run): plain GAN modes covered at the end, a count", n_base, 0,
-                  8, fmt=".0f")
-    check.between("ring (quick run): packed D modes covered at the end, a count", n_packed,
-                  0, 8, fmt=".0f")
+    # 150 steps cannot show collapse or its remedy (both count 0-2 modes): the counts
+    # are printed, not claimed.  The weaker claim a short run supports, and a G
+    # stepping the wrong way fails: against a FIXED D, G's loss −E log D(G(z)) only
+    # asks that D(G(z)) be high, for every z — G's steps chase D's high ground
+    check.above("ring (quick run: no collapse claim) G alone against the plain game's D, "
+                "held fixed: mean D(G(z)) after 100 steps − before", fixed_ring[1]
+                - fixed_ring[0], 0.05, fmt=".3f")
 else:
     check.below("plain GAN collapses: most modes covered at any check in the 2nd half",
                 max(half_base), 5, fmt=".0f")
@@ -305,9 +331,10 @@ for row, (name, run) in enumerate((("plain GAN", base), ("packed D (m = 2)", pac
         ax.get_legend().remove()
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, markerscale=2)
-fig.suptitle("Ring of 8 Gaussians (σ = 0.1), D's lr 5× below G's.  Top: the plain GAN aims a "
-             f"few streaks at the modes and swings them round, covering {min(half_base)}–"
-             f"{max(half_base)} of 8 at the checks of the second half (collapse, hopping).\n"
+fig.suptitle("Ring of 8 Gaussians (σ = 0.1), D's lr 5× below G's.  Top: the plain GAN never "
+             "spreads round the ring: a few streaks through the centre swing round, covering "
+             f"{min(half_base)}–{max(half_base)} of 8 at the checks of the second half, "
+             f"{n_base} at the end.\n"
              "Bottom: the same game with D judging pairs of samples (PacGAN): G spreads "
              "over the ring" + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "09_ring_samples.png")

@@ -1,4 +1,4 @@
-"""12 — Beyond 1D: a dense GAN on 8×8 images of handwritten digits.
+"""12 — Beyond 1D: a dense GAN on 8×8 images of handwritten digits (or of strokes).
 
 Nothing in Algorithm 1 (Goodfellow et al. 2014) is one-dimensional.  The value function
 
@@ -43,8 +43,9 @@ How do we judge samples we cannot write a formula for?  From samples only:
 Figures (in --out):
   12_samples_over_training.png   G's images for the SAME 16 noise vectors z at several
                                  steps: blobs, then strokes, then digits (or bars).
-  12_real_vs_generated.png       real training images beside G's final samples; below,
-                                 each sample's nearest training image (is G copying?).
+  12_real_vs_generated.png       real training images, G's final samples, and to their
+                                 right each sample's nearest training image (is G
+                                 copying?); the title names any class G left out.
   12_training.png                D(x) and D(G(z)) over training, the mean-image MSE, and
                                  the classes covered.
 """
@@ -179,6 +180,14 @@ def classes_covered(x):
     return int(np.sum(counts >= 0.25 * len(x) * share)), counts
 
 
+def missed_classes(counts, n):
+    """'name (k of n samples, a quarter share is q)' for each class below its quarter share."""
+    share = np.bincount(y_train, minlength=n_classes) / len(y_train)
+    return [f"{class_names[k]} ({counts[k]} of {n:,} samples; a quarter share is "
+            f"{0.25 * n * share[k]:.0f})" for k in range(n_classes)
+            if counts[k] < 0.25 * n * share[k]]
+
+
 mean_data = x_train.mean(axis=0)                                     # (64,)
 N_EVAL = 500 if args.quick else 1_000
 z_eval = gan.p_z.sample(N_EVAL, np.random.default_rng([args.seed, 2]))  # fixed z for checks
@@ -248,14 +257,19 @@ print(f"mean-image MSE {mse0:.4f} → {mse_end:.4f};  nearest training image: me
       f"images (ratio {nn_ratio:.2f});  diversity ratio {div_ratio:.2f}")
 print("samples per class (nearest training image): "
       + ", ".join(f"{name} {c}" for name, c in zip(class_names, counts)))
+missed = missed_classes(counts, len(x_gen))
+print("classes G left out: " + ("; ".join(missed) if missed else "none"))
 print(f"last 200 steps: mean D(x) {d_real_end:.3f}, mean D(G(z)) {d_fake_end:.3f}")
 
 check.true("G's samples are finite (no NaN/inf)", np.all(np.isfinite(x_gen)))
 if args.quick:
     check.below("quick run: mean-image MSE fell: MSE(end) / MSE(untrained G)", mse_end / mse0,
                 0.5, fmt=".3f")
-    check.between("quick run: mean D(x) over the last 200 steps", d_real_end, 0.05, 0.99,
-                  fmt=".3f")
+    # 300 steps are too few for D to settle near ½ (the full run checks that): the
+    # weaker claim here is that D is ahead but has not won — D(x) above D(G(z)) (a D
+    # stepping the wrong way fails), and not by nearly 1 (G left behind fails)
+    check.between("quick run: D ahead, not winning: mean D(x) − D(G(z)), last 200 steps",
+                  d_real_end - d_fake_end, 0.05, 0.7, fmt=".3f")
 else:
     check.below("mean-image MSE (end) / MSE (untrained G)", mse_end / mse0, 0.1, fmt=".3f")
     check.below("nearest training image: median for G's samples / for the untrained G's",
@@ -265,8 +279,10 @@ else:
     check.between("diversity: mean distance of two samples, G / real", div_ratio, 0.75, 1.25,
                   fmt=".3f")
     need = int(np.ceil(0.8 * n_classes))
-    check.above(f"classes covered (of {n_classes}; ≥ ¼ of their share), at least {need}",
-                n_cov, need - 1, fmt=".0f")
+    # a class may drop out and this still pass: the line above it names any that did
+    check.above(f"classes covered (of {n_classes}; ≥ ¼ of their share), at least {need}"
+                + (f"; left out: {', '.join(m.split(' (')[0] for m in missed)}" if missed
+                   else ""), n_cov, need - 1, fmt=".0f")
     check.between("mean D(x) over the last 200 steps", d_real_end, 0.3, 0.85, fmt=".3f")
     check.between("mean D(G(z)) over the last 200 steps", d_fake_end, 0.15, 0.7, fmt=".3f")
 
@@ -286,7 +302,8 @@ fig, axes = plt.subplots(1, len(steps_shown), figsize=(2.6 * len(steps_shown), 3
 for ax, t in zip(axes, steps_shown):
     plots.sample_grid(to_img(rows[t]), ax, nrow=4, title=f"step {t:,}")
 fig.suptitle(f"G's images for the same 16 noise vectors z over training ({data_name}): "
-             "from the untrained G's noise to strokes" + QUICK_NOTE, fontsize=11)
+             f"from the untrained G's noise to {'digits' if data is not None else 'strokes'}"
+             + QUICK_NOTE, fontsize=11)
 _lesson.savefig(fig, args, "12_samples_over_training.png")
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), layout="constrained")
@@ -297,7 +314,9 @@ plots.sample_grid(to_img(x_gen[:36]), axes[1], nrow=6,
 plots.sample_grid(to_img(x_train[nn_idx[:36]]), axes[2], nrow=6,
                   title="each sample's nearest training image")
 fig.suptitle(f"Real vs generated: G's samples lie a median {np.median(d_gen):.2f} from the "
-             f"training set, unseen real images {np.median(d_held):.2f}" + QUICK_NOTE,
+             f"training set, unseen real images {np.median(d_held):.2f}; "
+             + (f"G left out: {'; '.join(missed)}" if missed else
+                f"all {n_classes} classes covered among G's {len(x_gen):,} samples") + QUICK_NOTE,
              fontsize=11)
 _lesson.savefig(fig, args, "12_real_vs_generated.png")
 

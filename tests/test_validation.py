@@ -309,9 +309,17 @@ def test_exploding_parameters_are_caught_before_they_reach_inf():
 
 
 def test_healthy_runs_are_not_stopped():
-    gan = gan_1d(Gaussian(10.0, 3.0), hidden=8, d_hidden=16, batch=32, seed=1)
+    """The divergence guards leave a healthy run alone: all 300 steps, finite, learning."""
+    from numpygan.metrics import w1_to_distribution
+
+    p_data = Gaussian(10.0, 3.0)
+    gan = gan_1d(p_data, hidden=8, d_hidden=16, batch=32, seed=1)
+    before = w1_to_distribution(gan.sample(2000, np.random.default_rng(3)), p_data)
     gan.train(300)
-    assert gan.step_count == 300
+    assert gan.step_count == 300 and len(gan.history["step"]) == 300
+    assert all(np.all(np.isfinite(v)) for v in gan.history.values())
+    after = w1_to_distribution(gan.sample(2000, np.random.default_rng(3)), p_data)
+    assert after < 0.9 * before          # 300 steps: W1 2.2 -> 1.8 on seed 1
 
 
 # ---------------------------------------------------------------- reproducibility
