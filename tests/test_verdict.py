@@ -169,8 +169,6 @@ def test_a_broken_jsd_does_not_make_a_short_run_converge(broken_jsd_run):
     assert checks["mean"] and checks["std"] and not checks["w1"], checks
 
 
-@pytest.mark.xfail(strict=True, reason="the CLI judges with its own list of checks until "
-                   "__main__.evaluate uses metrics.convergence_checks (W1, D against D*)")
 def test_a_broken_jsd_does_not_make_the_CLI_say_converged(broken_jsd_run):
     line, summary = broken_jsd_run
     assert line.startswith("NOT converged in "), line
