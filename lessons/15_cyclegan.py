@@ -210,7 +210,8 @@ titles = {"λ = 10": "λ = 10 (cycle loss on)", "λ = 0": "λ = 0 (adversarial l
           "λ = 10, G∘R": "λ = 10's G after the rotation R"}
 for row, (name, r) in enumerate(res.items()):
     x_in = x_rotated if "R" in name else x_eval
-    panels = ((x_in, X.centers, f"{titles[name]}\ninput x coloured by x's mode"),
+    what_in = "G's input R(x)" if "R" in name else "input x"
+    panels = ((x_in, X.centers, f"{titles[name]}\n{what_in} coloured by x's mode"),
               (r["gx"], Y.centers, f"G(x) over Y's modes: {r['cov_y']}/8 covered"),
               (r["fgx"], X.centers, f"F(G(x)): cycle error {r['cyc']:.2f},\n"
                                     f"{r['home']:.0%} back on their own mode"),
