@@ -24,17 +24,20 @@ the ring by 2π/8: it sends mode k to mode k + 1 and leaves the distribution X
 unchanged), then G∘R pushes X to the same distribution as G does, so D_Y cannot tell
 them apart: the adversarial losses do not say WHICH x goes to which y.  Trained
 without the cycle term (λ = 0), G and F are two unrelated GANs, and the round trip
-x → G(x) → F(G(x)) lands on some mode of the ring — often not x's own.  With λ = 10
-(the paper's value) G and F are pushed to undo each other: each x comes home.
+x → G(x) → F(G(x)) lands on some mode of the ring — often not x's own.  With λ = 3
+G and F are pushed to undo each other: each x comes home.  (The paper uses λ = 10 on
+images.  Here, with λ = 10, one seed of six settled on a G and F that undo each other
+exactly but send two modes between Y's: the cycle term outweighed D_Y's pull.  λ = 3
+keeps both terms in play; λ = 1 works as well.)
 
 Measured below (metrics.mode_coverage: a mode is covered when ≥ ¼ of its share of the
 samples lies within 3σ of it; "home" = F(G(x)) is nearest to x's own mode):
-  λ = 10   G(X) covers Y's 8 modes, F(Y) covers X's 8, cycle error small, ~all x home
+  λ = 3   G(X) covers Y's 8 modes, F(Y) covers X's 8, cycle error small, ~all x home
   λ = 0    the same coverage, but the cycle error is large and most x land elsewhere
-  G∘R      (the λ = 10 G, rotated input) fools D_Y as well as G does, cycle error large
+  G∘R      (the λ = 3 G, rotated input) fools D_Y as well as G does, cycle error large
 
 Figures (in --out):
-  15_cyclegan.png   rows: λ = 10, λ = 0, and the λ = 10 G composed with the rotation R.
+  15_cyclegan.png   rows: λ = 3, λ = 0, and the λ = 3 G composed with the rotation R.
                     Columns: x coloured by its mode; G(x) over Y's modes (same colours:
                     where each ring mode is sent); F(G(x)) over X's modes (does each
                     colour come home?); F(y) over X's modes.
@@ -107,19 +110,20 @@ check.below("L1 cycle loss: sign(x_rec − x)/N vs central differences (|x_rec �
 small = [mlp([2, 6, 2], hidden="tanh", rng=rng_gc), mlp([2, 5, 2], hidden="tanh", rng=rng_gc),
          mlp([2, 7, 1], rng=rng_gc), mlp([2, 4, 1], rng=rng_gc)]
 x_b, y_b = rng_gc.normal(size=(5, 2)), rng_gc.normal(size=(4, 2))
-generator_gradients(*small, x_b, y_b, 10.0)
+generator_gradients(*small, x_b, y_b, 3.0)
 analytic = [g.copy() for net in small[:2] for g in net.grads()]
 worst = 0.0
 for p, g in zip([p for net in small[:2] for p in net.params()], analytic):
-    n = numerical_gradient(lambda: generator_gradients(*small, x_b, y_b, 10.0)["loss"], p,
+    n = numerical_gradient(lambda: generator_gradients(*small, x_b, y_b, 3.0)["loss"], p,
                            h=1e-6)
     worst = max(worst, rel_error(g, n, floor=1e-7))
-check.below("G's and F's gradients (through D_Y, D_X and both cycles, λ = 10) vs central "
+check.below("G's and F's gradients (through D_Y, D_X and both cycles, λ = 3) vs central "
             "differences, worst rel error", worst, 1e-6, fmt=".2e")
 
 # %% 2. Train with and without the cycle loss, from the same initial weights
 STEPS = 150 if args.quick else 3_000
 LR = 1e-3
+LAM = 3.0                                                      # λ, the cycle loss's weight
 
 
 def train(lam, label):
@@ -142,7 +146,7 @@ def train(lam, label):
 
 print(f"X {X}, Y: 8 Gaussians on a square (σ = {SIGMA}); {STEPS:,} steps for each λ")
 t_start = time.perf_counter()
-runs = {10.0: train(10.0, "λ = 10"), 0.0: train(0.0, "λ = 0 ")}
+runs = {LAM: train(LAM, "λ = 3"), 0.0: train(0.0, "λ = 0 ")}
 print(f"  ({time.perf_counter() - t_start:.0f} s for both)")
 
 # %% 3. Measure: does G(X) look like Y, F(Y) like X, and does x come home?
@@ -172,23 +176,22 @@ def judge(cg, x_in, name):
     return out
 
 
-res = {"λ = 10": judge(runs[10.0], x_eval, "λ = 10"),
+res = {"λ = 3": judge(runs[LAM], x_eval, "λ = 3"),
        "λ = 0": judge(runs[0.0], x_eval, "λ = 0"),
-       "λ = 10, G∘R": judge(runs[10.0], x_rotated, "λ = 10's G after R")}
-a, b, c = res["λ = 10"], res["λ = 0"], res["λ = 10, G∘R"]
+       "λ = 3, G∘R": judge(runs[LAM], x_rotated, "λ = 3's G after R")}
+a, b, c = res["λ = 3"], res["λ = 0"], res["λ = 3, G∘R"]
 n_rot, _ = covered(x_rotated, X.centers)
 
 check.close("R (a rotation by 2π/8) maps X onto X: modes covered by R(x)", n_rot, 8, 0,
             fmt=".0f")
 if args.quick:
-    check.between("quick run: λ = 10 cycle error, a number", a["cyc"], 0, 20, fmt=".3f")
-    check.below("quick run: λ = 10 cycle error below λ = 0's", a["cyc"], b["cyc"], fmt=".3f")
+    check.below("quick run: λ = 3 cycle error below λ = 0's", a["cyc"], b["cyc"], fmt=".3f")
 else:
-    check.above("λ = 10: G(X) covers Y's modes (of 8)", a["cov_y"], 6, fmt=".0f")
-    check.above("λ = 10: F(Y) covers X's modes (of 8)", a["cov_x"], 6, fmt=".0f")
-    check.below("λ = 10: cycle error mean ‖F(G(x)) − x‖₁ (modes 1.53 apart)", a["cyc"], 0.1,
+    check.above("λ = 3: G(X) covers Y's modes (of 8)", a["cov_y"], 6, fmt=".0f")
+    check.above("λ = 3: F(Y) covers X's modes (of 8)", a["cov_x"], 6, fmt=".0f")
+    check.below("λ = 3: cycle error mean ‖F(G(x)) − x‖₁ (modes 1.53 apart)", a["cyc"], 0.1,
                 fmt=".3f")
-    check.above("λ = 10: fraction of x whose round trip lands on its own mode", a["home"],
+    check.above("λ = 3: fraction of x whose round trip lands on its own mode", a["home"],
                 0.95, fmt=".3f")
     check.above("λ = 0: G(X) still covers Y's modes (of 8)", b["cov_y"], 6, fmt=".0f")
     check.above("λ = 0: F(Y) still covers X's modes (of 8)", b["cov_x"], 6, fmt=".0f")
@@ -206,8 +209,8 @@ QUICK_NOTE = ("\n[--quick: far too few steps to show this — run the lesson wit
 colors = plt.get_cmap("tab10")(np.arange(8))[k_eval]           # each x's mode, a colour
 show = slice(0, 1_500)
 fig, axes = plt.subplots(3, 4, figsize=(13.5, 10.5), layout="constrained")
-titles = {"λ = 10": "λ = 10 (cycle loss on)", "λ = 0": "λ = 0 (adversarial losses only)",
-          "λ = 10, G∘R": "λ = 10's G after the rotation R"}
+titles = {"λ = 3": "λ = 3 (cycle loss on)", "λ = 0": "λ = 0 (adversarial losses only)",
+          "λ = 3, G∘R": "λ = 3's G after the rotation R"}
 for row, (name, r) in enumerate(res.items()):
     x_in = x_rotated if "R" in name else x_eval
     what_in = "G's input R(x)" if "R" in name else "input x"
@@ -233,7 +236,7 @@ fig.suptitle("Unpaired translation ring → square.  Colours follow each x: with
 _lesson.savefig(fig, args, "15_cyclegan.png")
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
-for lam, style in ((10.0, "-"), (0.0, "--")):
+for lam, style in ((LAM, "-"), (0.0, "--")):
     h = runs[lam].history
     steps = np.arange(1, len(h["cyc_x"]) + 1)
     w = min(50, len(steps))
