@@ -24,7 +24,7 @@ What the label does not fix: within a component, G must still learn the componen
 width, by the same game as ever.  Here each component is narrow against the spread of
 the whole mixture (in the standard units D sees, σ = 0.15 is 1/16 of the data's std),
 and our small D, in this budget, resolves that only roughly: G's per-label samples sit
-on the right component but narrower than it (the printed std ratios: 0.07–0.86 over
+on the right component, mostly narrower than it (the printed std ratios: 0.07–1.26 over
 seeds 0–5; the narrowest label collapses nearly to a point).  The per-label JSD is
 therefore checked only against what a label-blind G would score (each component
 against a neighbour's: log 2 = 0.693), not against the noise floor.
