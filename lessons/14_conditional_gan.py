@@ -290,7 +290,7 @@ print("fraction of G(z, y) whose nearest training image has class y: "
       + ", ".join(f"{name} {h:.2f}" for name, h in zip(class_names, hit)))
 if not args.quick:    # (nor about the images)
     check.above("images: fraction of G(z, y) nearest a training image of class y, mean over "
-                f"the classes (a G that ignores y: about {1 / K_img:.2f})", hit.mean(), 0.7,
+                f"the classes (a G that ignores y: about {1 / K_img:.2f})", hit.mean(), 0.6,
                 fmt=".3f")
     check.above("images: the same fraction for the worst class (on the digits, 8: 0.38–0.67 "
                 f"over seeds 0–5), 3× chance = {3 / K_img:.2f}", hit.min(), 3 / K_img,
