@@ -68,7 +68,7 @@ def condition(a, y, who="x"):
     if not isinstance(y, np.ndarray) or y.ndim != 2:
         got = f"shape {y.shape}" if isinstance(y, np.ndarray) else type(y).__name__
         raise ValueError(f"the one-hot labels beside {who} must be an (N, K) array "
-                         f"(see gan.one_hot), got {got}")
+                         f"(see distributions.one_hot), got {got}")
     if y.shape[0] != a.shape[0]:
         raise ValueError(f"{y.shape[0]} labels for a batch of {a.shape[0]} {who}: "
                          "one label per sample is needed")
