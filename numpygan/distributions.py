@@ -11,6 +11,13 @@ Every distribution here has
 and, in 1D, ``cdf(x)`` and ``ppf(q)`` (the quantile function F⁻¹), which the
 Wasserstein-1 distance to a known distribution needs (``metrics.w1_to_distribution``).
 
+The mixtures are labelled data for a conditional GAN (Mirza & Osindero 2014): the
+component a sample was drawn from is its label y ∈ {0, …, K−1}, and
+
+    sample_labelled(n, rng)  (x, y): x (n, dim), y (n,) int64, drawn as ``sample`` draws
+    sample_given(y, rng)     x ~ p_data(x | y), one sample per label: (len(y), dim)
+    p_y                      the labels' distribution, a ``Categorical`` (w_k for each k)
+
 The densities (φ is the standard normal density, Φ its CDF):
 
     Gaussian         p(x) = φ((x − μ)/σ) / σ,   φ(t) = exp(−t²/2) / √(2π)
@@ -185,6 +192,45 @@ def std_normal_ppf(q):
     return _like_input(out.reshape(np.shape(q)), q)
 
 
+# ------------------------------------------------------------------- labels
+
+def check_labels(y, n_classes, who="labels"):
+    """Return y as an (n,) int64 array of class labels in {0, …, n_classes − 1}.
+
+    Refuses (ValueError, naming ``who``) anything else: floats that are not whole
+    numbers, a 2D array (a one-hot matrix is not a label array), labels out of range.
+    """
+    arr = np.asarray(y)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{who} must be a 1D array of class indices, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind == "f" and np.all(np.isfinite(arr)) \
+            and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ValueError(f"{who} must be integers (class indices), got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    bad = (arr < 0) | (arr >= n_classes)
+    if np.any(bad):
+        raise ValueError(f"{who} out of range: got {int(arr[bad][0])}, labels must lie in "
+                         f"0 … {n_classes - 1} ({n_classes} classes)")
+    return arr
+
+
+def one_hot(labels, n_classes):
+    """Labels y ∈ {0, …, K−1} as one-hot rows: (n,) ints -> (n, K) float64, row i = e_{y_i}.
+
+    Mirza & Osindero 2014 feed the class label to both players in this form.
+    Labels out of range, or not whole numbers, are refused (ValueError).
+    """
+    n_classes = _check_count("one_hot", "n_classes", n_classes)
+    y = check_labels(labels, n_classes, "labels")
+    out = np.zeros((y.size, n_classes))
+    out[np.arange(y.size), y] = 1.0                  # (n, K)
+    return out
+
+
 # ------------------------------------------------------------------- distributions
 
 class Distribution:
@@ -335,6 +381,34 @@ def _float_vector(who, name, values):
     return arr
 
 
+class Categorical:
+    """A distribution over class labels y ∈ {0, …, K−1}: P(y = k) = p_k (a label prior p_y).
+
+    ``sample(n, rng)`` returns an (n,) int64 array of labels, not points: it is the
+    label sampler of a conditional GAN (``gan.GAN(..., p_y=...)``).
+    """
+
+    def __init__(self, probs):
+        p = _float_vector("Categorical", "probs", probs)
+        if np.any(p < 0) or abs(p.sum() - 1.0) > 1e-8:
+            raise ValueError(f"Categorical: probs must be >= 0 and sum to 1 (within 1e-8), "
+                             f"got {p.tolist()}")
+        self._probs = p
+        self._probs.flags.writeable = False
+
+    probs = property(lambda self: self._probs)
+    n_classes = property(lambda self: int(self._probs.size))
+
+    def sample(self, n, rng):
+        """n labels, label k with probability p_k: (n,) int64."""
+        check_rng(rng, "Categorical.sample")
+        n = _check_count("Categorical.sample", "n", n)
+        return rng.choice(self.n_classes, size=n, p=self._probs).astype(np.int64)
+
+    def __repr__(self):
+        return f"Categorical(probs={self._probs.tolist()})"
+
+
 class GaussianMixture(Distribution):
     """A 1D mixture of K Gaussians: the classic test of mode collapse.
 
@@ -399,12 +473,26 @@ class GaussianMixture(Distribution):
         second = np.sum(self._weights * (self._sigmas ** 2 + self._means ** 2))
         return float(np.sqrt(max(second - self.mean ** 2, 0.0)))
 
+    p_y = property(lambda self: Categorical(self._weights),
+                   doc="The labels' distribution: P(y = k) = w_k.")
+
     def sample(self, n, rng):
         """Pick component k with probability w_k, then x = μ_k + σ_k ε: (n, 1) float64."""
+        return self.sample_labelled(n, rng)[0]
+
+    def sample_labelled(self, n, rng):
+        """``sample``'s draw with its labels: x (n, 1) float64 and y = k (n,) int64."""
         n = self._start_sample(n, rng)
         k = rng.choice(self.n_modes, size=n, p=self._weights)              # (n,)
         x = self._means[k] + self._sigmas[k] * rng.standard_normal(n)      # (n,)
-        return x.reshape(n, 1)
+        return x.reshape(n, 1), k.astype(np.int64)
+
+    def sample_given(self, y, rng):
+        """x ~ p_data(x | y) = N(μ_y, σ_y²), one per label: y (n,) -> x (n, 1) float64."""
+        check_rng(rng, "GaussianMixture.sample_given")
+        k = check_labels(y, self.n_modes, "GaussianMixture.sample_given: y")
+        x = self._means[k] + self._sigmas[k] * rng.standard_normal(k.size)  # (n,)
+        return x.reshape(-1, 1)
 
     def _standardised(self, x):
         # (n, 1) - (K,) -> (n, K): each point measured in each component's sigmas
@@ -514,11 +602,25 @@ class Ring2D(Distribution):
         var_centers = self._centers.var(axis=0)
         return np.sqrt(self._sigma ** 2 + var_centers)
 
+    p_y = property(lambda self: Categorical(np.full(self._n_modes, 1.0 / self._n_modes)),
+                   doc="The labels' distribution: each mode k with probability 1/K.")
+
     def sample(self, n, rng):
         """Pick a mode uniformly, then x = c_k + σ ε with ε ~ N(0, I₂): (n, 2) float64."""
+        return self.sample_labelled(n, rng)[0]
+
+    def sample_labelled(self, n, rng):
+        """``sample``'s draw with its labels: x (n, 2) float64 and y = k (n,) int64."""
         n = self._start_sample(n, rng)
         k = rng.integers(self.n_modes, size=n)                                  # (n,)
-        return self._centers[k] + self._sigma * rng.standard_normal((n, 2))    # (n, 2)
+        x = self._centers[k] + self._sigma * rng.standard_normal((n, 2))       # (n, 2)
+        return x, k.astype(np.int64)
+
+    def sample_given(self, y, rng):
+        """x ~ p_data(x | y) = N(c_y, σ² I₂), one per label: y (n,) -> x (n, 2) float64."""
+        check_rng(rng, "Ring2D.sample_given")
+        k = check_labels(y, self.n_modes, "Ring2D.sample_given: y")
+        return self._centers[k] + self._sigma * rng.standard_normal((k.size, 2))
 
     def pdf(self, x):
         """p(x) for x of shape (n, 2)  ->  (n,)."""

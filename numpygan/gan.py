@@ -25,6 +25,9 @@ deviation of a large sample of p_data drawn at the start.  D sees u; G
 outputs u; ``sample()`` maps G's output back to data units,
 x = shift + scale · u.  This is what lets one set of defaults work for
 N(4, 1.25²) and N(10, 3²) alike (docs/THEORY.md, "What makes the 1D game converge").
+
+The conditional GAN (Mirza & Osindero 2014) is the same loop given a label sampler
+p_y: G(z, y) and D(x, y) see the label as a one-hot vector beside z and x (``GAN``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import numpy as np
 
 from . import losses
 from ._checks import is_number as _is_number
+from .distributions import one_hot
 from .network import Sequential, mlp
 from .optim import Adam
 
@@ -51,32 +55,67 @@ class DivergenceError(RuntimeError):
         self.step = step
 
 
+# The conditional GAN's input: a label as a one-hot vector (distributions.one_hot)
+# beside z and beside x.
+def condition(a, y, who="x"):
+    """[a, y]: the network input of a conditional player, a (N, w) beside one-hot y (N, K).
+
+    y None: a itself (the unconditional game).  A y whose rows differ from a's
+    (a label array of the wrong length) is refused with a ValueError.
+    """
+    if y is None:
+        return a
+    if not isinstance(y, np.ndarray) or y.ndim != 2:
+        got = f"shape {y.shape}" if isinstance(y, np.ndarray) else type(y).__name__
+        raise ValueError(f"the one-hot labels beside {who} must be an (N, K) array "
+                         f"(see distributions.one_hot), got {got}")
+    if y.shape[0] != a.shape[0]:
+        raise ValueError(f"{y.shape[0]} labels for a batch of {a.shape[0]} {who}: "
+                         "one label per sample is needed")
+    return np.concatenate([a, y.astype(a.dtype, copy=False)], axis=1)   # (N, w + K)
+
+
+def _check_width(net, name, a, y, who):
+    """The input [a, y] (a alone when y is None) must be as wide as the network's input."""
+    if not isinstance(a, np.ndarray) or a.ndim != 2:
+        got = f"shape {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__
+        raise ValueError(f"{who}: {name} must be an array of shape (m, features), got {got}")
+    k = y.shape[1] if isinstance(y, np.ndarray) and y.ndim == 2 else 0  # condition() checks y
+    if a.shape[1] + k == net.n_in:
+        return
+    if y is None:
+        raise ValueError(f"{who}: {name} must be an array of shape (m, {net.n_in}), "
+                         f"got shape {a.shape}")
+    raise ValueError(f"{who}: {name} ({a.shape[1]} features) beside one-hot labels of width "
+                     f"{k} makes {a.shape[1] + k} inputs, but the network takes {net.n_in}")
+
+
 # ---------------------------------------------------------------------------
 # One step of each player, as free functions: the exercises check these.
 # ---------------------------------------------------------------------------
-def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0):
+def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0, y_real=None, y_fake=None):
     """One ascent step of D on V: descend ``BCE(D(x_real), 1) + BCE(D(x_fake), 0)``.
 
     Inputs:
-    - D: Sequential, (N, d) -> (N, 1) logits
+    - D: Sequential, (N, d) -> (N, 1) logits;  (N, d + K) when conditional
     - d_opt: D's optimizer
     - x_real: (m, d) data samples;  x_fake: (m, d) generated samples G(z)
     - real_target: 1 (or α < 1 for one-sided label smoothing)
+    - y_real, y_fake: None, or the samples' one-hot labels (m, K): D then judges
+      D(x, y) = D([x, y]) (conditional GAN, Mirza & Osindero 2014)
     Returns a dict: loss (= −V on the batch), d_real = mean D(x_real),
     d_fake = mean D(x_fake), value = mean log D(x) + mean log(1 − D(G(z))).
     """
-    for name, x in (("x_real", x_real), ("x_fake", x_fake)):
-        if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != D.n_in:
-            got = f"shape {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__
-            raise ValueError(f"discriminator_step: {name} must be an array of shape "
-                             f"(m, {D.n_in}), got {got}")
+    for name, x, y in (("x_real", x_real, y_real), ("x_fake", x_fake, y_fake)):
+        _check_width(D, name, x, y, "discriminator_step")
     m = x_real.shape[0]
-    x = np.concatenate([x_real, x_fake], axis=0)   # (2m, d): one pass for both
-    logits = D.forward(x)                          # (2m, 1)
+    x = np.concatenate([condition(x_real, y_real, "x_real"),
+                        condition(x_fake, y_fake, "x_fake")], axis=0)  # (2m, d [+ K])
+    logits = D.forward(x)                          # (2m, 1): one pass for both
     real_logits, fake_logits = logits[:m], logits[m:]
     # losses.discriminator_loss, with mean D(x) and mean D(G(z)) from the same pass
-    loss, d_real_logits, d_fake_logits, d_real, d_fake = losses._discriminator_loss(
-        real_logits, fake_logits, real_target=real_target)
+    loss, d_real_logits, d_fake_logits, d_real, d_fake = \
+        losses.discriminator_loss_and_means(real_logits, fake_logits, real_target=real_target)
     # (2m, 1) -> D's gradients; dL/dx itself is not needed
     D.backward(np.concatenate([d_real_logits, d_fake_logits], axis=0), input_grad=False)
     d_opt.step(D.params(), D.grads())
@@ -86,20 +125,26 @@ def discriminator_step(D, d_opt, x_real, x_fake, real_target=1.0):
     return {"loss": loss, "d_real": d_real, "d_fake": d_fake, "value": value}
 
 
-def generator_step(G, D, g_opt, z, loss="non-saturating"):
+def generator_step(G, D, g_opt, z, loss="non-saturating", y=None):
     """One step of G through a fixed D.
 
     u = G(z) (m, d);  a = D(u) (m, 1);  L_G = loss(a)
     dL/du = D.backward(dL/da)   (D's gradients are computed on the way, never applied)
     dL/dθ_G = G.backward(dL/du);  g_opt.step(G's parameters)
 
+    Conditional (y: one-hot labels (m, K)): u = G([z, y]), a = D([u, y]); the
+    gradient D.backward returns is for [u, y], and only its first d columns, dL/du,
+    go on to G (y is an input, not something G makes).
+
     Returns a dict: loss, d_fake = mean D(G(z)) before the step.
     """
-    u = G.forward(z)                                 # (m, Z) -> (m, d)
-    logits = D.forward(u)                            # (m, d) -> (m, 1)
+    if y is not None:
+        _check_width(G, "z", z, y, "generator_step")
+    u = G.forward(condition(z, y, "z"))              # (m, Z [+ K]) -> (m, d)
+    logits = D.forward(condition(u, y, "G(z)"))      # (m, d [+ K]) -> (m, 1)
     # losses.generator_loss, with mean D(G(z)) from the same pass
-    g_loss, dlogits, d_fake = losses._generator_loss(logits, kind=loss)
-    du = D.backward(dlogits)                         # (m, 1) -> (m, d), D not updated
+    g_loss, dlogits, d_fake = losses.generator_loss_and_mean(logits, kind=loss)
+    du = D.backward(dlogits)[:, :u.shape[1]]         # (m, 1) -> (m, d), D not updated
     G.backward(du, input_grad=False)                 # (m, d) -> G's grads (dL/dz unused)
     g_opt.step(G.params(), G.grads())
     return {"loss": g_loss, "d_fake": d_fake}
@@ -143,6 +188,85 @@ def _generator_from_state(state):
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "value", "lr_d", "lr_g")
 
 
+def _counters_from_state(state):
+    """The integer counters and starting learning rates of a saved game, checked."""
+    total = state["total_steps"]
+    out = {"step_count": _positive_int("step_count", state["step_count"], minimum=0),
+           "total_steps": None if total is None else _positive_int("total_steps", total),
+           "k": _positive_int("k", state["k"]), "batch": _positive_int("batch", state["batch"]),
+           "seed": _positive_int("seed", state["seed"], minimum=0),
+           "check_every": _positive_int("check_every", state["check_every"])}
+    for key in ("lr_d0", "lr_g0"):
+        lr = float(state[key])
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"{key} must be a positive learning rate, got {lr!r}")
+        out[key] = lr
+    return out
+
+
+def _history_from_state(history):
+    """A saved history: a dict with every key of HISTORY_KEYS, its lists of one length."""
+    if not isinstance(history, dict) or any(key not in history for key in HISTORY_KEYS):
+        raise ValueError(f"history must be a dict with the keys {HISTORY_KEYS}")
+    lengths = {len(history[key]) for key in HISTORY_KEYS}
+    if len(lengths) != 1:
+        raise ValueError(f"history's lists must have one length, got lengths {sorted(lengths)}")
+    return {key: list(values) for key, values in history.items()}
+
+
+def _check_players(G, D, p_data, p_z, p_y):
+    """G, D and the distributions fit together: widths, one logit, labels (if any)."""
+    if not isinstance(G, Sequential) or not isinstance(D, Sequential):
+        raise ValueError("G and D must be numpygan Sequential networks (see numpygan.mlp)")
+    if G is D:
+        raise ValueError("G and D must be two different networks")
+    for name, dist in (("p_data", p_data), ("p_z", p_z)):
+        if not hasattr(dist, "sample") or not hasattr(dist, "dim"):
+            raise ValueError(f"{name} must be a numpygan distribution with sample(n, rng) "
+                             f"and dim, got {type(dist).__name__}")
+    k, plus = 0, ""
+    if p_y is not None:
+        if not (hasattr(p_y, "n_classes") and callable(getattr(p_y, "sample", None))):
+            raise ValueError(f"p_y must be a label sampler with n_classes and sample(n, rng) "
+                             f"(e.g. distributions.Categorical), got {type(p_y).__name__}")
+        if not callable(getattr(p_data, "sample_given", None)):
+            raise ValueError(f"a conditional GAN needs labelled data: p_data "
+                             f"({type(p_data).__name__}) has no sample_given(y, rng)")
+        k, plus = p_y.n_classes, f" plus a one-hot label of width {p_y.n_classes}"
+    if G.n_in != p_z.dim + k:
+        raise ValueError(f"G takes {G.n_in} inputs but the noise p_z has dim {p_z.dim}{plus}")
+    if G.n_out != p_data.dim:
+        raise ValueError(f"G outputs {G.n_out} features but p_data has dim {p_data.dim}")
+    if D.n_in != p_data.dim + k:
+        raise ValueError(f"D takes {D.n_in} inputs but p_data has dim {p_data.dim}{plus}")
+    if D.n_out != 1:
+        raise ValueError(f"D must output one logit per sample, but it outputs {D.n_out}")
+
+
+def _check_settings(loss, schedule, final_lr_frac, real_target, max_abs, average, average_beta):
+    """The game's settings, as the constructor and ``load_state_dict`` both take them."""
+    if loss not in GENERATOR_LOSSES:
+        raise ValueError(f"loss must be one of {GENERATOR_LOSSES}, got {loss!r}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    for key, value in (("final_lr_frac", final_lr_frac), ("real_target", real_target)):
+        if not (_is_number(value) and 0 < value <= 1):
+            raise ValueError(f"{key} must be in (0, 1], got {value!r}")
+    if not (_is_number(max_abs) and max_abs > 0):
+        raise ValueError(f"max_abs must be a positive number (np.inf: only NaN/inf stop "
+                         f"the run), got {max_abs!r}")
+    if average is not None and not (_is_number(average) and 0 <= average < 1):
+        raise ValueError(f"average must be None or a fraction in [0, 1), got {average!r}")
+    if not (_is_number(average_beta) and 0 < average_beta < 1):
+        raise ValueError(f"average_beta must be in (0, 1), got {average_beta!r}")
+
+
+def _check_optimizer(name, opt):
+    if opt is not None and not (callable(getattr(opt, "step", None)) and hasattr(opt, "lr")):
+        raise ValueError(f"{name} must be an optimizer with step(params, grads) and lr "
+                         f"(numpygan.optim.Adam or SGD), got {type(opt).__name__}")
+
+
 class GAN:
     """Generator G, discriminator D, and Algorithm 1 to train them.
 
@@ -169,6 +293,18 @@ class GAN:
     - max_abs: the run stops with a DivergenceError, naming the player and the step,
       when a loss, G's output (standard units) or a parameter turns NaN/inf or grows
       beyond this in absolute value (a run heading for inf; np.inf: NaN/inf only)
+    - p_y: None (the plain game), or a label sampler (``n_classes``, ``sample(n, rng)``
+      -> (n,) ints, e.g. ``GaussianMixture.p_y``): the conditional GAN of Mirza &
+      Osindero 2014.  Both players are then given the label as a one-hot vector
+      concatenated to their input, the paper's form:
+
+          G(z, y) = G([z, onehot(y)])   (m, Z + K) -> (m, d)
+          D(x, y) = D([x, onehot(y)])   (m, d + K) -> (m, 1) logits
+          V(D, G) = E_{y~p_y, x~p_data(x|y)}[log D(x, y)] + E_{y, z}[log(1 − D(G(z, y), y))]
+
+      Each step draws labels y ~ p_y, real samples x ~ p_data(x | y)
+      (``p_data.sample_given(y, rng)``), and fakes G(z, y) for the same labels;
+      the steps, losses and k are Algorithm 1's.
 
     ``state_dict()`` / ``load_state_dict()`` hold what a resumed run needs besides the
     networks, distributions and optimizers; ``numpygan.io.save``/``load`` store it all.
@@ -177,43 +313,16 @@ class GAN:
     def __init__(self, G, D, p_data, p_z, d_opt=None, g_opt=None, loss="non-saturating",
                  k=1, batch=128, seed=0, standardize=True, schedule="linear",
                  final_lr_frac=0.02, real_target=1.0, check_every=1, max_abs=1e6,
-                 average=None, average_beta=0.999):
-        if not isinstance(G, Sequential) or not isinstance(D, Sequential):
-            raise ValueError("G and D must be numpygan Sequential networks (see numpygan.mlp)")
-        if G is D:
-            raise ValueError("G and D must be two different networks")
-        for name, dist in (("p_data", p_data), ("p_z", p_z)):
-            if not hasattr(dist, "sample") or not hasattr(dist, "dim"):
-                raise ValueError(f"{name} must be a numpygan distribution with sample(n, rng) "
-                                 f"and dim, got {type(dist).__name__}")
-        if G.n_in != p_z.dim:
-            raise ValueError(f"G takes {G.n_in} inputs but the noise p_z has dim {p_z.dim}")
-        if G.n_out != p_data.dim:
-            raise ValueError(f"G outputs {G.n_out} features but p_data has dim {p_data.dim}")
-        if D.n_in != p_data.dim:
-            raise ValueError(f"D takes {D.n_in} inputs but p_data has dim {p_data.dim}")
-        if D.n_out != 1:
-            raise ValueError(f"D must output one logit per sample, but it outputs {D.n_out}")
-        if loss not in GENERATOR_LOSSES:
-            raise ValueError(f"loss must be one of {GENERATOR_LOSSES}, got {loss!r}")
-        if schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
-        if not (_is_number(final_lr_frac) and 0 < final_lr_frac <= 1):
-            raise ValueError(f"final_lr_frac must be in (0, 1], got {final_lr_frac!r}")
-        if not (_is_number(real_target) and 0 < real_target <= 1):
-            raise ValueError(f"real_target must be in (0, 1], got {real_target!r}")
-        if not (_is_number(max_abs) and max_abs > 0):
-            raise ValueError(f"max_abs must be a positive number (np.inf: only NaN/inf stop "
-                             f"the run), got {max_abs!r}")
+                 average=None, average_beta=0.999, p_y=None):
+        _check_players(G, D, p_data, p_z, p_y)
+        _check_settings(loss, schedule, final_lr_frac, real_target, max_abs, average,
+                        average_beta)
         if not isinstance(standardize, (bool, np.bool_)):
             raise ValueError(f"standardize must be True or False, got {standardize!r}")
-        for name, opt in (("d_opt", d_opt), ("g_opt", g_opt)):
-            if opt is not None and not (callable(getattr(opt, "step", None))
-                                        and hasattr(opt, "lr")):
-                raise ValueError(f"{name} must be an optimizer with step(params, grads) and lr "
-                                 f"(numpygan.optim.Adam or SGD), got {type(opt).__name__}")
+        _check_optimizer("d_opt", d_opt)
+        _check_optimizer("g_opt", g_opt)
         self.G, self.D = G, D
-        self.p_data, self.p_z = p_data, p_z
+        self.p_data, self.p_z, self.p_y = p_data, p_z, p_y
         self.d_opt = d_opt if d_opt is not None else Adam(1e-3, beta1=0.5)
         self.g_opt = g_opt if g_opt is not None else Adam(1e-3, beta1=0.5)
         if self.d_opt is self.g_opt:
@@ -240,10 +349,6 @@ class GAN:
         self.step_count = 0
         self.total_steps = None
         self.history = {key: [] for key in HISTORY_KEYS}
-        if average is not None and not (_is_number(average) and 0 <= average < 1):
-            raise ValueError(f"average must be None or a fraction in [0, 1), got {average!r}")
-        if not (_is_number(average_beta) and 0 < average_beta < 1):
-            raise ValueError(f"average_beta must be in (0, 1), got {average_beta!r}")
         self.average = None if average is None else float(average)
         self.average_beta = float(average_beta)
         self.G_avg = None          # the averaged generator, once averaging has started
@@ -288,25 +393,56 @@ class GAN:
             avg *= beta
             avg += (1.0 - beta) * p
 
-    def generate(self, z):
-        """x = G(z) in data units: z (N, Z) -> (N, d)."""
-        z = self._as_2d(z, self.G.n_in, "z")
-        return self.to_data(self.generator.forward(z))
+    @property
+    def conditional(self):
+        """True for a conditional GAN (a label sampler p_y was given)."""
+        return self.p_y is not None
 
-    def sample(self, n, rng=None):
-        """n samples of p_g in data units, (n, d).  Uses ``rng`` if given, else the game's."""
+    def _labels_for(self, labels, n):
+        """One-hot labels (n, K) for n samples (None in the plain game); labels: ints, or
+        one int for all n."""
+        if not self.conditional:
+            if labels is not None:
+                raise ValueError("labels were given to an unconditional GAN (no p_y)")
+            return None
+        if labels is None:
+            raise ValueError(f"a conditional GAN needs labels (ints in 0 … "
+                             f"{self.p_y.n_classes - 1}), one per sample or one for all")
+        if np.ndim(labels) == 0:
+            labels = np.full(n, labels)
+        y = one_hot(labels, self.p_y.n_classes)           # (n, K)
+        if y.shape[0] != n:
+            raise ValueError(f"{y.shape[0]} labels for {n} samples: one label per sample "
+                             "(or one for all) is needed")
+        return y.astype(self.dtype, copy=False)
+
+    def generate(self, z, labels=None):
+        """x = G(z) in data units, or G(z, y) for a conditional GAN: z (N, Z) -> (N, d)."""
+        z = self._as_2d(z, self.p_z.dim, "z")
+        y = self._labels_for(labels, z.shape[0])
+        return self.to_data(self.generator.forward(condition(z, y, "z")))
+
+    def sample(self, n, rng=None, labels=None):
+        """n samples of p_g in data units, (n, d).  Uses ``rng`` if given, else the game's.
+
+        Conditional: the samples of ``labels`` (one per sample, or one for all), or,
+        if None, of labels drawn from p_y (then the samples follow the whole p_g).
+        """
         n = _positive_int("n", n)
         rng = self.rng if rng is None else rng
-        return self.generate(self.p_z.sample(n, rng))
+        if self.conditional and labels is None:
+            labels = self.p_y.sample(n, rng)
+        return self.generate(self.p_z.sample(n, rng), labels)
 
-    def discriminator_logits(self, x):
-        """D's logits for x given in data units: (N, d) -> (N,)."""
-        x = self._as_2d(x, self.D.n_in, "x")
-        return self.D.forward(self.to_standard(x))[:, 0]
+    def discriminator_logits(self, x, labels=None):
+        """D's logits for x given in data units: (N, d) -> (N,); D(x, y)'s with labels."""
+        x = self._as_2d(x, self.p_data.dim, "x")
+        y = self._labels_for(labels, x.shape[0])
+        return self.D.forward(condition(self.to_standard(x), y, "x"))[:, 0]
 
-    def discriminate(self, x):
+    def discriminate(self, x, labels=None):
         """D(x) = σ(logit) for x in data units: (N, d) or (N,) -> (N,) in [0, 1]."""
-        return losses.sigmoid(self.discriminator_logits(x))
+        return losses.sigmoid(self.discriminator_logits(x, labels))
 
     # -- training ------------------------------------------------------------
     def _lr_factor(self):
@@ -340,6 +476,15 @@ class GAN:
                         f"{self.max_abs:.3g} (they are heading for inf)")
                 raise self._diverged(name, what, step)
 
+    def _draw_data(self, m):
+        """m real samples in standard units; conditional: labels y ~ p_y first (one-hot,
+        (m, K)), then x ~ p_data(x | y); the fakes of this D-step get the same labels."""
+        if not self.conditional:
+            return None, self.to_standard(self.p_data.sample(m, self.rng))
+        labels = self.p_y.sample(m, self.rng)                         # (m,)
+        x = self.p_data.sample_given(labels, self.rng)                # (m, d)
+        return self._labels_for(labels, m), self.to_standard(x)
+
     def step(self):
         """One iteration of Algorithm 1: k D-steps, then one G-step.  Returns its statistics."""
         factor = self._lr_factor()
@@ -347,16 +492,17 @@ class GAN:
         self.g_opt.lr = self.lr_g0 * factor
         m = self.batch
         for _ in range(self.k):
-            x_real = self.to_standard(self.p_data.sample(m, self.rng))  # (m, d)
+            y, x_real = self._draw_data(m)                            # (m, K) or None; (m, d)
             z = self.p_z.sample(m, self.rng).astype(self.dtype, copy=False)  # (m, Z)
-            x_fake = self._guarded("G", lambda: self.G.forward(z))    # (m, d)
-            self._guard("G", x_fake)
+            x_fake = self._guarded("G", lambda: self.G.forward(condition(z, y, "z")))
+            self._guard("G", x_fake)                                  # (m, d)
             d_stats = self._guarded(
                 "D", lambda: discriminator_step(self.D, self.d_opt, x_real, x_fake,
-                                                self.real_target))
+                                                self.real_target, y_real=y, y_fake=y))
+        y = self._labels_for(self.p_y.sample(m, self.rng), m) if self.conditional else None
         z = self.p_z.sample(m, self.rng).astype(self.dtype, copy=False)  # fresh noise
         g_stats = self._guarded(
-            "G", lambda: generator_step(self.G, self.D, self.g_opt, z, loss=self.loss))
+            "G", lambda: generator_step(self.G, self.D, self.g_opt, z, loss=self.loss, y=y))
         self.step_count += 1
         self._update_average()
         # A loss is finite while D's logits are (losses.py refuses NaN/inf), but huge
@@ -478,40 +624,47 @@ class GAN:
         missing = [key for key in self.state_dict() if key not in state]
         if missing:
             raise ValueError(f"state is missing {', '.join(missing)}")
-        step_count = _positive_int("step_count", state["step_count"], minimum=0)
-        total = state["total_steps"]
-        total = None if total is None else _positive_int("total_steps", total)
-        lr_d0, lr_g0 = (float(state[key]) for key in ("lr_d0", "lr_g0"))
-        for key, lr in (("lr_d0", lr_d0), ("lr_g0", lr_g0)):
-            if not (np.isfinite(lr) and lr > 0):
-                raise ValueError(f"{key} must be a positive learning rate, got {lr!r}")
-        if state["loss"] not in GENERATOR_LOSSES:
-            raise ValueError(f"loss must be one of {GENERATOR_LOSSES}, got {state['loss']!r}")
-        if state["schedule"] not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {state['schedule']!r}")
-        for key in ("final_lr_frac", "real_target"):
-            if not (_is_number(state[key]) and 0 < state[key] <= 1):
-                raise ValueError(f"{key} must be in (0, 1], got {state[key]!r}")
-        if not (_is_number(state["max_abs"]) and state["max_abs"] > 0):
-            raise ValueError(f"max_abs must be a positive number, got {state['max_abs']!r}")
-        average = state["average"]
-        if average is not None and not (_is_number(average) and 0 <= average < 1):
-            raise ValueError(f"average must be None or a fraction in [0, 1), got {average!r}")
-        if not (_is_number(state["average_beta"]) and 0 < state["average_beta"] < 1):
-            raise ValueError(f"average_beta must be in (0, 1), got {state['average_beta']!r}")
-        G_avg = None
-        if state["G_avg"] is not None:
-            arrays = list(state["G_avg"])
-            shapes = [p.shape for p in self.G.params()]
-            if [np.shape(a) for a in arrays] != shapes:
-                raise ValueError(f"G_avg's parameters must have G's shapes {shapes}, "
-                                 f"got {[np.shape(a) for a in arrays]}")
-            G_avg = copy.deepcopy(self.G)
-            for p, a in zip(G_avg.params(), arrays):
-                a = np.asarray(a)
-                if a.dtype.kind != "f" or not np.all(np.isfinite(a)):
-                    raise ValueError("G_avg's parameters must be finite float arrays")
-                p[...] = a
+        _check_settings(state["loss"], state["schedule"], state["final_lr_frac"],
+                        state["real_target"], state["max_abs"], state["average"],
+                        state["average_beta"])
+        counters = _counters_from_state(state)
+        G_avg = self._G_avg_from_state(state["G_avg"])
+        units = self._units_from_state(state)
+        rng = _generator_from_state(state["rng"])
+        history = _history_from_state(state["history"])
+        # all checked: now change the game
+        for key, value in counters.items():
+            setattr(self, key, value)
+        self.loss, self.schedule = state["loss"], state["schedule"]
+        self.final_lr_frac = float(state["final_lr_frac"])
+        self.real_target = float(state["real_target"])
+        self.max_abs = float(state["max_abs"])
+        self.average = None if state["average"] is None else float(state["average"])
+        self.average_beta = float(state["average_beta"])
+        self.G_avg = G_avg
+        self.shift, self.scale = units["shift"], units["scale"]
+        self.rng = rng
+        self.history = history
+
+    def _G_avg_from_state(self, arrays):
+        """The averaged generator rebuilt from its saved parameters (G's shapes), or None."""
+        if arrays is None:
+            return None
+        arrays = list(arrays)
+        shapes = [p.shape for p in self.G.params()]
+        if [np.shape(a) for a in arrays] != shapes:
+            raise ValueError(f"G_avg's parameters must have G's shapes {shapes}, "
+                             f"got {[np.shape(a) for a in arrays]}")
+        G_avg = copy.deepcopy(self.G)
+        for p, a in zip(G_avg.params(), arrays):
+            a = np.asarray(a)
+            if a.dtype.kind != "f" or not np.all(np.isfinite(a)):
+                raise ValueError("G_avg's parameters must be finite float arrays")
+            p[...] = a
+        return G_avg
+
+    def _units_from_state(self, state):
+        """shift and scale: finite float64 arrays of shape (d,), scale > 0."""
         dim = self.p_data.dim
         units = {}
         for key in ("shift", "scale"):
@@ -522,37 +675,15 @@ class GAN:
             units[key] = a.astype(np.float64)
         if np.any(units["scale"] <= 0):
             raise ValueError(f"scale must be > 0, got {units['scale'].tolist()}")
-        rng = _generator_from_state(state["rng"])
-        history = state["history"]
-        if not isinstance(history, dict) or any(key not in history for key in HISTORY_KEYS):
-            raise ValueError(f"history must be a dict with the keys {HISTORY_KEYS}")
-        lengths = {len(history[key]) for key in HISTORY_KEYS}
-        if len(lengths) != 1:
-            raise ValueError(f"history's lists must have one length, got lengths {sorted(lengths)}")
-        # all checked: now change the game
-        self.step_count, self.total_steps = step_count, total
-        self.lr_d0, self.lr_g0 = lr_d0, lr_g0
-        self.loss, self.schedule = state["loss"], state["schedule"]
-        self.k = _positive_int("k", state["k"])
-        self.batch = _positive_int("batch", state["batch"])
-        self.seed = _positive_int("seed", state["seed"], minimum=0)
-        self.check_every = _positive_int("check_every", state["check_every"])
-        self.final_lr_frac = float(state["final_lr_frac"])
-        self.real_target = float(state["real_target"])
-        self.max_abs = float(state["max_abs"])
-        self.average = None if average is None else float(average)
-        self.average_beta = float(state["average_beta"])
-        self.G_avg = G_avg
-        self.shift, self.scale = units["shift"], units["scale"]
-        self.rng = rng
-        self.history = {key: list(values) for key, values in history.items()}
+        return units
 
     # -- pictures' data (gan.py never draws; plots.py does) ----------------------
     def snapshot(self, x=None, n_samples=10_000, n_lines=24, rng=None):
         """The data for a Figure-1 panel now: a dict as ``plots.figure1_panel`` expects."""
-        if self.p_data.dim != 1:
-            raise ValueError("snapshot() draws 1D games; p_data has dim "
-                             f"{self.p_data.dim}")
+        if self.p_data.dim != 1 or self.conditional:
+            raise ValueError("snapshot() draws unconditional 1D games; p_data has dim "
+                             f"{self.p_data.dim}" + (", and the game is conditional"
+                                                     if self.conditional else ""))
         _positive_int("n_lines", n_lines)
         _positive_int("n_samples", n_samples)
         if x is None:

@@ -1,8 +1,9 @@
 """Save and load a network, or a whole GAN mid-training, as an ``.npz`` file — never pickle.
 
     save(path, model)    model: a ``Sequential`` (its layers and parameters), or a ``GAN``
-                         (both networks, both optimizers' state, the distributions, the
-                         step, the rng's exact state, the schedule, the history)
+                         (both networks, both optimizers' state, the distributions and a
+                         conditional GAN's label sampler p_y, the step, the rng's exact
+                         state, the schedule, the history)
     load(path)           the model, rebuilt and checked;  info(path): the description only
 
 A loaded GAN continues exactly where the saved one stopped: on the same kernel
@@ -48,7 +49,7 @@ import numpy as np
 from . import kernels, optim
 from ._checks import available_memory, show_bytes
 from ._files import atomic_path, check_output_path
-from .distributions import Gaussian, GaussianMixture, Ring2D, Uniform
+from .distributions import Categorical, Gaussian, GaussianMixture, Ring2D, Uniform
 from .gan import GAN, HISTORY_KEYS
 from .layers import (BatchNorm, Conv2D, ConvTranspose2D, Dense, Flatten, LeakyReLU, ReLU,
                      Reshape, Sigmoid, Tanh)
@@ -59,7 +60,8 @@ VERSION = 1
 
 LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Conv2D,
                                         ConvTranspose2D, BatchNorm, Flatten, Reshape)}
-DISTRIBUTIONS = {cls.__name__: cls for cls in (Gaussian, Uniform, GaussianMixture, Ring2D)}
+DISTRIBUTIONS = {cls.__name__: cls for cls in (Gaussian, Uniform, GaussianMixture, Ring2D,
+                                               Categorical)}
 # the entries of GAN.state_dict() stored as arrays; the rest (settings, counters) go in meta
 GAME_ARRAYS = ("shift", "scale", "rng", "history", "G_avg")
 # bounds on what a checkpoint may claim: meta is a few kB of JSON a few levels deep
@@ -143,6 +145,8 @@ def _describe_distribution(dist, who):
         return {"type": name, "mu": dist.mu, "sigma": dist.sigma, "dim": dist.dim}
     if isinstance(dist, Uniform):
         return {"type": name, "low": dist.low, "high": dist.high, "dim": dist.dim}
+    if isinstance(dist, Categorical):   # a conditional GAN's label sampler p_y
+        return {"type": name, "probs": dist.probs.tolist()}
     if isinstance(dist, GaussianMixture):
         return {"type": name, "means": dist.means.tolist(), "sigmas": dist.sigmas.tolist(),
                 "weights": dist.weights.tolist()}
@@ -167,6 +171,8 @@ def _gan_contents(gan):
         "G": _describe_layers(gan.G, "G"), "D": _describe_layers(gan.D, "D"),
         "p_data": _describe_distribution(gan.p_data, "p_data"),
         "p_z": _describe_distribution(gan.p_z, "p_z"),
+        # a conditional GAN's label sampler (None: the plain game, as files before it)
+        "p_y": None if gan.p_y is None else _describe_distribution(gan.p_y, "p_y"),
         "d_opt": d_name, "g_opt": g_name,
         "game": {key: v for key, v in state.items() if key not in GAME_ARRAYS},
         "rng": state["rng"],
@@ -541,6 +547,8 @@ def _build_gan(reader, meta):
     D = _build_network(reader, meta["D"], "D/", "D")
     p_data = _build_distribution(reader, meta["p_data"], "p_data")
     p_z = _build_distribution(reader, meta["p_z"], "p_z")
+    p_y = meta.get("p_y")
+    p_y = None if p_y is None else _build_distribution(reader, p_y, "p_y")
     d_opt = _build_optimizer(reader, meta["d_opt"], "d_opt/", D.params())
     g_opt = _build_optimizer(reader, meta["g_opt"], "g_opt/", G.params())
     game = meta["game"]
@@ -552,7 +560,7 @@ def _build_gan(reader, meta):
     settings = {key: v for key, v in game.items()
                 if key in accepted and key not in ("G", "D", "p_data", "p_z")}
     try:
-        gan = GAN(G, D, p_data, p_z, d_opt=d_opt, g_opt=g_opt,
+        gan = GAN(G, D, p_data, p_z, d_opt=d_opt, g_opt=g_opt, p_y=p_y,
                   **{**settings, "standardize": False})
     except (TypeError, ValueError) as exc:
         raise reader.fail(f"the saved game is inconsistent: {exc}") from None

@@ -18,7 +18,12 @@ The losses of Goodfellow et al. 2014 (Eq. 1; V is what D ascends):
     G minimax   =  E_z[log(1 − D(G(z)))] = −mean softplus(a_fake)   (G descends it)
     G non-sat.  = −E_z[log D(G(z))]       =  mean softplus(−a_fake)  (§3 heuristic)
 
-Each function returns the loss and its gradient with respect to the logits.
+The CycleGAN's cycle-consistency loss (Zhu et al. 2017, Eq. 2), on N rows of d values:
+
+    L_cyc(x_rec, x) = (1/N) Σ_i ‖x_rec_i − x_i‖₁,   dL/dx_rec = sign(x_rec − x) / N
+
+Each function returns the loss and its gradient with respect to the logits (or, for
+the cycle loss, with respect to the reconstruction).
 """
 
 from __future__ import annotations
@@ -132,11 +137,15 @@ def discriminator_loss(real_logits, fake_logits, real_target=1.0):
     ``real_target`` < 1 is one-sided label smoothing (then D* = α p_data/(p_data+p_g)).
     Returns (loss, d_real_logits, d_fake_logits).  At equilibrium loss = 2 log 2.
     """
-    return _discriminator_loss(real_logits, fake_logits, real_target)[:3]
+    return discriminator_loss_and_means(real_logits, fake_logits, real_target)[:3]
 
 
-def _discriminator_loss(real_logits, fake_logits, real_target=1.0):
-    """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z))."""
+def discriminator_loss_and_means(real_logits, fake_logits, real_target=1.0):
+    """``discriminator_loss``, and the batch's mean D(x) and mean D(G(z)) from the same pass.
+
+    Returns (loss, d_real_logits, d_fake_logits, mean D(x_real), mean D(x_fake)):
+    what a training step needs and what its history records.
+    """
     if not (is_number(real_target) and 0 < real_target <= 1):
         raise ValueError(f"real_target must be a number in (0, 1], got {real_target!r}")
     _check_logits("real_logits", real_logits, finite=False)
@@ -186,11 +195,14 @@ _GENERATOR_PASSES = {"non-saturating": _nonsaturating, "minimax": _minimax}
 
 def generator_loss(fake_logits, kind="non-saturating"):
     """Dispatch to ``generator_loss_nonsaturating`` or ``generator_loss_minimax``."""
-    return _generator_loss(fake_logits, kind)[:2]
+    return generator_loss_and_mean(fake_logits, kind)[:2]
 
 
-def _generator_loss(fake_logits, kind="non-saturating"):
-    """``generator_loss``, and the batch's mean D(G(z))."""
+def generator_loss_and_mean(fake_logits, kind="non-saturating"):
+    """``generator_loss``, and the batch's mean D(G(z)) from the same pass.
+
+    Returns (loss, d_fake_logits, mean D(G(z))).
+    """
     if kind not in _GENERATOR_PASSES:
         raise ValueError(
             f"generator loss must be one of {sorted(GENERATOR_LOSSES)}, got {kind!r}"
@@ -218,3 +230,38 @@ def critic_generator_loss(fake_scores):
     _check_logits("fake_scores", fake_scores)
     loss = -float(np.mean(fake_scores))
     return loss, np.full_like(fake_scores, -1.0 / fake_scores.size)
+
+
+def l1_cycle_loss(x_rec, x):
+    """The cycle-consistency loss (Zhu et al. 2017, Eq. 2): ``(1/N) Σ_i ‖x_rec_i − x_i‖₁``.
+
+    x_rec = F(G(x)) is the reconstruction of x after a round trip X → Y → X (or
+    G(F(y)) of y).  The loss is the mean over the N rows of each row's L1 norm.
+
+    |t| has no derivative at t = 0; its subgradient there is any value in [−1, 1].
+    We take sign(t), which is 0 at 0 (NumPy's ``np.sign``):
+
+        dL/dx_rec = sign(x_rec − x) / N          (N, d)
+
+    Inputs:
+    - x_rec: (N, d) float array, the reconstruction
+    - x: (N, d) float array, the original (a constant: no gradient is returned for it)
+    Returns:
+    - loss: float
+    - dx_rec: (N, d), the (sub)gradient with respect to x_rec
+    """
+    for name, a in (("x_rec", x_rec), ("x", x)):
+        if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or a.ndim != 2 or a.size == 0:
+            got = (f"shape {a.shape}, dtype {a.dtype}" if isinstance(a, np.ndarray)
+                   else type(a).__name__)
+            raise ValueError(f"l1_cycle_loss: {name} must be a non-empty (N, d) float array, "
+                             f"got {got}")
+        if not kernels.all_finite(a):
+            raise ValueError(f"l1_cycle_loss: {name} holds NaN or inf")
+    if x_rec.shape != x.shape:
+        raise ValueError(f"l1_cycle_loss: x_rec and x must have one shape, got {x_rec.shape} "
+                         f"and {x.shape}")
+    n = x_rec.shape[0]
+    diff = x_rec - x                                        # (N, d)
+    loss = float(np.sum(np.abs(diff)) / n)
+    return loss, np.sign(diff) / n

@@ -144,14 +144,14 @@ def test_label_smoothed_d_step_records_v_not_the_smoothed_loss(rng):
 
 def test_loss_passes_also_give_mean_d(rng, each_backend):
     real, fake = rng.normal(size=(7, 1)) * 3, rng.normal(size=(7, 1)) * 3
-    loss, dr, df, mean_real, mean_fake = losses._discriminator_loss(real, fake)
+    loss, dr, df, mean_real, mean_fake = losses.discriminator_loss_and_means(real, fake)
     ref = losses.discriminator_loss(real, fake)
     assert loss == ref[0]
     np.testing.assert_array_equal(dr, ref[1])
     np.testing.assert_array_equal(df, ref[2])
     assert mean_real == losses.mean_d(real) and mean_fake == losses.mean_d(fake)
     for kind in ("non-saturating", "minimax"):
-        g_loss, g_d, mean = losses._generator_loss(fake, kind)
+        g_loss, g_d, mean = losses.generator_loss_and_mean(fake, kind)
         ref = losses.generator_loss(fake, kind)
         assert g_loss == ref[0] and mean == losses.mean_d(fake)
         np.testing.assert_array_equal(g_d, ref[1])
@@ -162,9 +162,9 @@ def test_loss_passes_name_non_finite_logits(rng, bad):
     a = rng.normal(size=(4, 1))
     a[2, 0] = bad
     with pytest.raises(ValueError, match="NaN or inf"):
-        losses._discriminator_loss(a, -a)
+        losses.discriminator_loss_and_means(a, -a)
     with pytest.raises(ValueError, match="NaN or inf"):
-        losses._generator_loss(a, "minimax")
+        losses.generator_loss_and_mean(a, "minimax")
 
 
 def test_logits_of_any_shape_are_one_batch(rng, each_backend):
