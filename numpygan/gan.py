@@ -37,13 +37,12 @@ import copy
 import numpy as np
 
 from . import losses
-from ._checks import is_number as _is_number
 from .distributions import one_hot
-from .network import Sequential, mlp
+from .gan_setup import (HISTORY_KEYS, check_optimizer, check_players, check_settings,
+                        check_units, counters_from_state, generator_from_state,
+                        history_from_state, positive_int)
+from .network import mlp
 from .optim import Adam
-
-GENERATOR_LOSSES = tuple(losses.GENERATOR_LOSSES)
-SCHEDULES = ("constant", "linear")
 
 
 class DivergenceError(RuntimeError):
@@ -164,109 +163,6 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _generator_from_state(state):
-    """A numpy.random.Generator in exactly the state ``rng.bit_generator.state`` described."""
-    name = state.get("bit_generator") if isinstance(state, dict) else None
-    kind = getattr(np.random, name, None) if isinstance(name, str) else None
-    if not (isinstance(kind, type) and issubclass(kind, np.random.BitGenerator)):
-        raise ValueError(f"rng state must be a bit generator's state dict (e.g. PCG64's), "
-                         f"got bit_generator {name!r}")
-    bit_generator = kind()
-    try:
-        bit_generator.state = state
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"rng state for {name} is malformed: {exc}") from None
-    return np.random.Generator(bit_generator)
-
-
-HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "value", "lr_d", "lr_g")
-
-
-def _counters_from_state(state):
-    """The integer counters and starting learning rates of a saved game, checked."""
-    total = state["total_steps"]
-    out = {"step_count": _positive_int("step_count", state["step_count"], minimum=0),
-           "total_steps": None if total is None else _positive_int("total_steps", total),
-           "k": _positive_int("k", state["k"]), "batch": _positive_int("batch", state["batch"]),
-           "seed": _positive_int("seed", state["seed"], minimum=0),
-           "check_every": _positive_int("check_every", state["check_every"])}
-    for key in ("lr_d0", "lr_g0"):
-        lr = float(state[key])
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"{key} must be a positive learning rate, got {lr!r}")
-        out[key] = lr
-    return out
-
-
-def _history_from_state(history):
-    """A saved history: a dict with every key of HISTORY_KEYS, its lists of one length."""
-    if not isinstance(history, dict) or any(key not in history for key in HISTORY_KEYS):
-        raise ValueError(f"history must be a dict with the keys {HISTORY_KEYS}")
-    lengths = {len(history[key]) for key in HISTORY_KEYS}
-    if len(lengths) != 1:
-        raise ValueError(f"history's lists must have one length, got lengths {sorted(lengths)}")
-    return {key: list(values) for key, values in history.items()}
-
-
-def _check_players(G, D, p_data, p_z, p_y):
-    """G, D and the distributions fit together: widths, one logit, labels (if any)."""
-    if not isinstance(G, Sequential) or not isinstance(D, Sequential):
-        raise ValueError("G and D must be numpygan Sequential networks (see numpygan.mlp)")
-    if G is D:
-        raise ValueError("G and D must be two different networks")
-    for name, dist in (("p_data", p_data), ("p_z", p_z)):
-        if not hasattr(dist, "sample") or not hasattr(dist, "dim"):
-            raise ValueError(f"{name} must be a numpygan distribution with sample(n, rng) "
-                             f"and dim, got {type(dist).__name__}")
-    k, plus = 0, ""
-    if p_y is not None:
-        if not (hasattr(p_y, "n_classes") and callable(getattr(p_y, "sample", None))):
-            raise ValueError(f"p_y must be a label sampler with n_classes and sample(n, rng) "
-                             f"(e.g. distributions.Categorical), got {type(p_y).__name__}")
-        if not callable(getattr(p_data, "sample_given", None)):
-            raise ValueError(f"a conditional GAN needs labelled data: p_data "
-                             f"({type(p_data).__name__}) has no sample_given(y, rng)")
-        k, plus = p_y.n_classes, f" plus a one-hot label of width {p_y.n_classes}"
-    if G.n_in != p_z.dim + k:
-        raise ValueError(f"G takes {G.n_in} inputs but the noise p_z has dim {p_z.dim}{plus}")
-    if G.n_out != p_data.dim:
-        raise ValueError(f"G outputs {G.n_out} features but p_data has dim {p_data.dim}")
-    if D.n_in != p_data.dim + k:
-        raise ValueError(f"D takes {D.n_in} inputs but p_data has dim {p_data.dim}{plus}")
-    if D.n_out != 1:
-        raise ValueError(f"D must output one logit per sample, but it outputs {D.n_out}")
-
-
-def _check_settings(loss, schedule, final_lr_frac, real_target, max_abs, average, average_beta):
-    """The game's settings, as the constructor and ``load_state_dict`` both take them."""
-    if loss not in GENERATOR_LOSSES:
-        raise ValueError(f"loss must be one of {GENERATOR_LOSSES}, got {loss!r}")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
-    for key, value in (("final_lr_frac", final_lr_frac), ("real_target", real_target)):
-        if not (_is_number(value) and 0 < value <= 1):
-            raise ValueError(f"{key} must be in (0, 1], got {value!r}")
-    if not (_is_number(max_abs) and max_abs > 0):
-        raise ValueError(f"max_abs must be a positive number (np.inf: only NaN/inf stop "
-                         f"the run), got {max_abs!r}")
-    if average is not None and not (_is_number(average) and 0 <= average < 1):
-        raise ValueError(f"average must be None or a fraction in [0, 1), got {average!r}")
-    if not (_is_number(average_beta) and 0 < average_beta < 1):
-        raise ValueError(f"average_beta must be in (0, 1), got {average_beta!r}")
-
-
-def _check_optimizer(name, opt):
-    if opt is not None and not (callable(getattr(opt, "step", None)) and hasattr(opt, "lr")):
-        raise ValueError(f"{name} must be an optimizer with step(params, grads) and lr "
-                         f"(numpygan.optim.Adam or SGD), got {type(opt).__name__}")
-
-
 class GAN:
     """Generator G, discriminator D, and Algorithm 1 to train them.
 
@@ -314,13 +210,13 @@ class GAN:
                  k=1, batch=128, seed=0, standardize=True, schedule="linear",
                  final_lr_frac=0.02, real_target=1.0, check_every=1, max_abs=1e6,
                  average=None, average_beta=0.999, p_y=None):
-        _check_players(G, D, p_data, p_z, p_y)
-        _check_settings(loss, schedule, final_lr_frac, real_target, max_abs, average,
+        check_players(G, D, p_data, p_z, p_y)
+        check_settings(loss, schedule, final_lr_frac, real_target, max_abs, average,
                         average_beta)
         if not isinstance(standardize, (bool, np.bool_)):
             raise ValueError(f"standardize must be True or False, got {standardize!r}")
-        _check_optimizer("d_opt", d_opt)
-        _check_optimizer("g_opt", g_opt)
+        check_optimizer("d_opt", d_opt)
+        check_optimizer("g_opt", g_opt)
         self.G, self.D = G, D
         self.p_data, self.p_z, self.p_y = p_data, p_z, p_y
         self.d_opt = d_opt if d_opt is not None else Adam(1e-3, beta1=0.5)
@@ -328,14 +224,14 @@ class GAN:
         if self.d_opt is self.g_opt:
             raise ValueError("D and G need separate optimizers (each keeps per-parameter state)")
         self.loss = loss
-        self.k = _positive_int("k", k)
-        self.batch = _positive_int("batch", batch)
-        self.seed = _positive_int("seed", seed, minimum=0)
+        self.k = positive_int("k", k)
+        self.batch = positive_int("batch", batch)
+        self.seed = positive_int("seed", seed, minimum=0)
         self.rng = np.random.default_rng(self.seed)
         self.schedule = schedule
         self.final_lr_frac = float(final_lr_frac)
         self.real_target = float(real_target)
-        self.check_every = _positive_int("check_every", check_every)
+        self.check_every = positive_int("check_every", check_every)
         self.max_abs = float(max_abs)
         self.lr_d0, self.lr_g0 = self.d_opt.lr, self.g_opt.lr
         self.dtype = G.dtype
@@ -346,6 +242,7 @@ class GAN:
         else:
             self.shift = np.zeros(p_data.dim)
             self.scale = np.ones(p_data.dim)
+        check_units(self.shift, self.scale)
         self.step_count = 0
         self.total_steps = None
         self.history = {key: [] for key in HISTORY_KEYS}
@@ -428,7 +325,7 @@ class GAN:
         Conditional: the samples of ``labels`` (one per sample, or one for all), or,
         if None, of labels drawn from p_y (then the samples follow the whole p_g).
         """
-        n = _positive_int("n", n)
+        n = positive_int("n", n)
         rng = self.rng if rng is None else rng
         if self.conditional and labels is None:
             labels = self.p_y.sample(n, rng)
@@ -574,13 +471,13 @@ class GAN:
         learning-rate schedule (default: the steps done so far plus ``steps``).
         Returns the history (dict of lists, one entry per step).
         """
-        steps = _positive_int("steps", steps)
-        every = _positive_int("every", every)
+        steps = positive_int("steps", steps)
+        every = positive_int("every", every)
         if callback is not None and not callable(callback):
             raise ValueError(f"callback must be a function callback(gan) or None, "
                              f"got {type(callback).__name__}")
         if total is not None:
-            self.total_steps = _positive_int("total", total)
+            self.total_steps = positive_int("total", total)
         elif self.total_steps is None or self.total_steps < self.step_count + steps:
             self.total_steps = self.step_count + steps
         if callback is not None and self.step_count == 0:
@@ -624,14 +521,14 @@ class GAN:
         missing = [key for key in self.state_dict() if key not in state]
         if missing:
             raise ValueError(f"state is missing {', '.join(missing)}")
-        _check_settings(state["loss"], state["schedule"], state["final_lr_frac"],
+        check_settings(state["loss"], state["schedule"], state["final_lr_frac"],
                         state["real_target"], state["max_abs"], state["average"],
                         state["average_beta"])
-        counters = _counters_from_state(state)
+        counters = counters_from_state(state)
         G_avg = self._G_avg_from_state(state["G_avg"])
         units = self._units_from_state(state)
-        rng = _generator_from_state(state["rng"])
-        history = _history_from_state(state["history"])
+        rng = generator_from_state(state["rng"])
+        history = history_from_state(state["history"])
         # all checked: now change the game
         for key, value in counters.items():
             setattr(self, key, value)
@@ -684,8 +581,8 @@ class GAN:
             raise ValueError("snapshot() draws unconditional 1D games; p_data has dim "
                              f"{self.p_data.dim}" + (", and the game is conditional"
                                                      if self.conditional else ""))
-        _positive_int("n_lines", n_lines)
-        _positive_int("n_samples", n_samples)
+        positive_int("n_lines", n_lines)
+        positive_int("n_samples", n_samples)
         if x is None:
             x = np.linspace(self.shift[0] - 4.5 * self.scale[0],
                             self.shift[0] + 4.5 * self.scale[0], 400)
@@ -726,9 +623,9 @@ def gan_1d(p_data, hidden=32, d_hidden=64, g_act="leaky_relu", lr=1e-3, lr_g=Non
 
     if noise not in ("uniform", "normal"):
         raise ValueError(f"noise must be 'uniform' or 'normal', got {noise!r}")
-    _positive_int("hidden", hidden)
-    _positive_int("d_hidden", d_hidden)
-    rng = np.random.default_rng([_positive_int("seed", seed, minimum=0), 1])  # init weights
+    positive_int("hidden", hidden)
+    positive_int("d_hidden", d_hidden)
+    rng = np.random.default_rng([positive_int("seed", seed, minimum=0), 1])  # init weights
     G = mlp([1, hidden, hidden, 1], hidden=g_act, rng=rng)
     D = mlp([1, d_hidden, d_hidden, 1], hidden="leaky_relu", rng=rng)
     p_z = Uniform(-1.0, 1.0) if noise == "uniform" else Gaussian(0.0, 1.0)

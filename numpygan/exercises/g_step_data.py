@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
-
 from .. import losses
 from ..gan import generator_step
 from ..optim import SGD, Adam

@@ -23,7 +23,6 @@ after writing the CSV's header.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json

@@ -22,7 +22,6 @@ each row of B once for all four rows; each row gets the same arithmetic as in
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..kernels.switch import njit, prange
 
