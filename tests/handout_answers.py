@@ -1,4 +1,4 @@
-"""A student's correct answers to the eight exercises, as function bodies by file.
+"""A student's correct answers to the nine exercises, as function bodies by file.
 
 ``tests/test_handout.py`` writes them into a hand-out made in a temporary folder and
 checks that every exercise then passes (and fails with the skeletons), so the hand-out
@@ -81,6 +81,26 @@ ANSWERS = {
                 acc += x[i, k] * W[k, j]
             out[i, j] = acc
     return out
+"""},
+    "ex09_conv_backward.py": {
+        "conv2d_backward": """
+    N, C, H, Wd = x.shape
+    O, _, k, _ = W.shape
+    s, p = stride, padding
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dx_pad = np.zeros(x_pad.shape)
+    dW = np.zeros(W.shape)
+    db = np.zeros(O)
+    for n in range(N):
+        for o in range(O):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    g = dout[n, o, i, j]
+                    db[o] += g
+                    window = x_pad[n, :, i * s:i * s + k, j * s:j * s + k]     # (C, k, k)
+                    dW[o] += g * window
+                    dx_pad[n, :, i * s:i * s + k, j * s:j * s + k] += g * W[o]
+    return dx_pad[:, :, p:p + H, p:p + Wd], dW, db
 """},
 }
 

@@ -24,6 +24,9 @@ from numpygan import exercises, losses
 from numpygan.exercises.handout import pristine_text
 from numpygan.optim import Adam
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conv_students  # noqa: E402  (ex09's students, right and wrong)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EX_DIR = os.path.join(ROOT, "lessons", "exercises")
 FILES = sorted(os.path.basename(p) for p in glob.glob(os.path.join(EX_DIR, "ex[0-9][0-9]_*.py")))
@@ -404,7 +407,9 @@ WRONG = [
     ("matmul", matmul_variant("no_reset"), "reset the accumulator"),
     ("matmul", matmul_variant("W_jk"), "W[k, j]"),
     ("matmul", {"matmul": matmul_with_numpy}, "write it yourself, in three loops"),
-]
+    # ex09: a flipped kernel, the gradient's padding, the stride, the wrong axes, dW's
+    # (o, c) swapped (tests/conv_students.py)
+] + conv_students.WRONG
 
 
 def _wrong_id(case):
@@ -532,7 +537,7 @@ RIGHT = [
     ("d_step", {"d_step": alt_d_step}),
     ("g_step", {"g_step": alt_g_step}),
     ("matmul", {"matmul": alt_matmul}),
-]
+] + conv_students.RIGHT      # ex09: seven loops; the textbook's full convolution
 
 
 @pytest.mark.parametrize("name,fns", RIGHT, ids=[r[0] for r in RIGHT])

@@ -49,15 +49,21 @@ def _env():
 def test_handout_holds_no_library_and_no_solution(made):
     names = sorted(os.path.relpath(p, made) for p in _files(made))
     assert "README.md" in names and "checker/__init__.py" in names
-    assert len([n for n in names if re.fullmatch(r"ex\d\d_\w+\.py", n)]) == 8
-    assert len([n for n in names if n.startswith("checker/data/") and n.endswith(".npz")]) == 8
+    assert len([n for n in names if re.fullmatch(r"ex\d\d_\w+\.py", n)]) == 9
+    assert len([n for n in names if n.startswith("checker/data/") and n.endswith(".npz")]) == 9
     assert not any(n.endswith("_data.py") or "solutions" in n or n.startswith("numpygan")
                    for n in names), names
     # the library's own answer lines, and the references' names: none may appear
     solving = [r"\bx\.T @ dout\b", r"dout @ W\.T", r"s \+= x\[i, k\] \* W\[k, j\]",
                r"1 - beta1 \*\* ", r"p_data / \(p_data \+ p_g\)", r"log1p\(np\.exp",
                r"np\.logaddexp", r"discriminator_step\(", r"generator_step\(",
-               r"reference_matmul", r"import numpygan", r"from numpygan"]
+               r"reference_matmul", r"import numpygan", r"from numpygan",
+               # ex09: the library's convolution gradients (kernels/conv.py, layers/conv.py)
+               # and any backward written out: accumulating into dx_pad, dW or db
+               # (code, with *: the equations, with ·, are in the texts on purpose)
+               r"nohw,nchwuv->ocuv", r"axis=\(0, 2, 3\)", r"(dx_pad|dW)\[[^\]]*\] \+= .*\*",
+               r"db\[o\] \+= dout\[", r"conv2d_grad_[xWb]\(", r"layer\.dW",
+               r"\.backward\(np\.ascontiguousarray\(dout"]
     for path in _files(made):
         if path.endswith(".py") or path.endswith(".md"):
             text = open(path, encoding="utf-8").read()
@@ -136,6 +142,7 @@ def graded(tmp_path_factory):
     ex01, ex02, ex03 = "ex01_sigmoid_bce.py", "ex02_leaky_relu.py", "ex03_dense_backward.py"
     _write(subs / "alice", ex01, right(ex01))
     _write(subs / "alice", ex03, right(ex03))
+    _write(subs / "alice", "ex09_conv_backward.py", right("ex09_conv_backward.py"))
     _write(subs / "bob", ex01, _body(ex01, sigmoid="while True:\n    pass"))
     _write(subs / "bob", ex02, "import sys\nsys.exit(3)\n")
     _write(subs / "bob", ex03, _body(ex03, dense_forward="import os\nos._exit(0)"))
@@ -168,6 +175,9 @@ def test_grade_writes_a_row_per_student_and_exercise(graded):
     assert rows[("alice", "ex01")]["verdict"] == "PASS"
     assert rows[("alice", "ex01")]["passed"] == rows[("alice", "ex01")]["total"] == "5"
     assert rows[("alice", "ex03")]["verdict"] == "PASS"
+    assert rows[("alice", "ex09")]["verdict"] == "PASS"
+    assert rows[("alice", "ex09")]["passed"] == rows[("alice", "ex09")]["total"] == "4"
+    assert "not submitted (expected ex09_conv_backward.py)" in rows[("bob", "ex09")]["hint"]
     assert "not submitted" in rows[("alice", "ex02")]["hint"]
     import json
     assert len(json.load(open(out_json))) == len(rows)

@@ -46,6 +46,7 @@ folder for students, and ``... grade SUBMISSIONS --csv F`` grades a class (see
     d_step.py                 check_d_step(d_step)                                      ex06
     g_step.py                 check_g_step(g_step)                                      ex07
     matmul.py                 check_matmul(matmul)                                      ex08
+    conv_backward.py          check_conv_backward(conv2d_backward)                      ex09
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ import importlib
 from .. import kernels
 from .adam import judge_adam
 from .bce import judge_sigmoid_bce
+from .conv_backward import judge_conv_backward
 from .d_step import judge_d_step
 from .dense import judge_dense
 from .engine import Checker, ExerciseData, Ok, diagnose, run_file  # noqa: F401
@@ -69,6 +71,7 @@ __all__ = [
     "Checker", "diagnose", "run", "EXERCISES", "REFERENCES", "JUDGES", "data",
     "check_sigmoid_bce", "check_leaky_relu", "check_dense", "check_adam",
     "check_optimal_discriminator", "check_d_step", "check_g_step", "check_matmul",
+    "check_conv_backward",
 ]
 
 #: name -> (judge, its module (and the data's: <module>_data.py), exercise file,
@@ -83,6 +86,7 @@ JUDGES = {
     "d_step": (judge_d_step, "d_step", "ex06_discriminator_step.py", True),
     "g_step": (judge_g_step, "g_step", "ex07_generator_step.py", True),
     "matmul": (judge_matmul, "matmul", "ex08_numba_matmul.py", False),
+    "conv_backward": (judge_conv_backward, "conv_backward", "ex09_conv_backward.py", False),
 }
 
 
@@ -149,6 +153,11 @@ def check_matmul(matmul, stream=None):
     return _check("matmul", {"matmul": matmul}, stream)
 
 
+def check_conv_backward(conv2d_backward, stream=None):
+    """ex09 (see ``conv_backward.judge_conv_backward``)."""
+    return _check("conv_backward", {"conv2d_backward": conv2d_backward}, stream)
+
+
 #: name -> (checker, exercise file)
 EXERCISES = {
     "sigmoid_bce": (check_sigmoid_bce, "ex01_sigmoid_bce.py"),
@@ -159,6 +168,7 @@ EXERCISES = {
     "d_step": (check_d_step, "ex06_discriminator_step.py"),
     "g_step": (check_g_step, "ex07_generator_step.py"),
     "matmul": (check_matmul, "ex08_numba_matmul.py"),
+    "conv_backward": (check_conv_backward, "ex09_conv_backward.py"),
 }
 
 

@@ -17,7 +17,7 @@ reference outputs, and the outputs of the known mistakes, all arrays in a dict
 (``ExerciseData``).  In the repository the data is computed from the library when a
 check runs (``numpygan/exercises/*_data.py``); in a hand-out it is loaded from the
 ``.npz`` files computed when the hand-out was made.  The checks themselves (this
-module and the eight judge modules) are the same code in both places, and hold no
+module and the nine judge modules) are the same code in both places, and hold no
 solution: this module imports nothing but NumPy.
 
 ``run_file`` is the entry point of every exercise file: it runs the exercise's

@@ -43,9 +43,10 @@ COLUMNS = ["student", "exercise", "passed", "total", "verdict", "hint"]
 FILES = {f[:4]: f for f in ("ex01_sigmoid_bce.py", "ex02_leaky_relu.py", "ex03_dense_backward.py",
                              "ex04_adam.py", "ex05_optimal_discriminator.py",
                              "ex06_discriminator_step.py", "ex07_generator_step.py",
-                             "ex08_numba_matmul.py")}
+                             "ex08_numba_matmul.py", "ex09_conv_backward.py")}
 NAMES = {"ex01": "sigmoid_bce", "ex02": "leaky_relu", "ex03": "dense", "ex04": "adam",
-         "ex05": "optimal_discriminator", "ex06": "d_step", "ex07": "g_step", "ex08": "matmul"}
+         "ex05": "optimal_discriminator", "ex06": "d_step", "ex07": "g_step", "ex08": "matmul",
+         "ex09": "conv_backward"}
 
 _CHILD = ("import sys; sys.path[:0] = sys.argv[1:3]; import checker; "
           "checker.grade_one(*sys.argv[3:])")

@@ -3,7 +3,7 @@
 DIR receives
 
     README.md                  what to run
-    ex01_sigmoid_bce.py ...    the eight skeletons (same file and function names as in
+    ex01_sigmoid_bce.py ...    the nine skeletons (same file and function names as in
                                lessons/exercises/), each checking itself when run
     checker/                   the checks (engine.py and one module per exercise, the
                                same code the repository runs), the hand-out's ex06/ex07
@@ -41,7 +41,7 @@ CHECKER_FILES = [("exercises/handout_main.py", "__init__.py"),
 
 README = """# GAN exercises
 
-Eight exercises, in order: each file holds the function(s) you write (they raise
+Nine exercises, in order: each file holds the function(s) you write (they raise
 `NotImplementedError` until you do), with the math and the shapes in its docstring.
 Run a file to check your answer:
 
@@ -64,6 +64,7 @@ and runs as plain Python without it.
 | `ex06_discriminator_step.py` | `d_step(D, d_opt, x_real, x_fake)` |
 | `ex07_generator_step.py` | `g_step(G, D, g_opt, z)` |
 | `ex08_numba_matmul.py` | `matmul(x, W)` in three loops |
+| `ex09_conv_backward.py` | `conv2d_backward(dout, x, W, stride, padding)`: a convolution's dx, dW, db |
 
 **ex06 and ex07 build on your earlier answers.**  Their networks are made of your
 ex02 LeakyReLU and ex03 Dense layers, trained with your ex04 Adam on your ex01 loss

@@ -28,6 +28,7 @@ from . import student_losses as losses  # noqa: F401  (ex06 and ex07 import it f
 from . import student_network
 from .adam import judge_adam
 from .bce import judge_sigmoid_bce
+from .conv_backward import judge_conv_backward
 from .d_step import judge_d_step
 from .dense import judge_dense
 from .engine import first_line, load_data, run_file
@@ -52,6 +53,8 @@ EXERCISES = {
     "d_step": (judge_d_step, "ex06_discriminator_step.py", ("d_step",), True),
     "g_step": (judge_g_step, "ex07_generator_step.py", ("g_step",), True),
     "matmul": (judge_matmul, "ex08_numba_matmul.py", ("matmul",), False),
+    "conv_backward": (judge_conv_backward, "ex09_conv_backward.py", ("conv2d_backward",),
+                      False),
 }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import losses, theory
 from ..gan import discriminator_step, generator_step
-from ..layers import Dense, LeakyReLU
+from ..layers import Conv2D, Dense, LeakyReLU
 from ..optim import Adam
 
 
@@ -42,6 +42,18 @@ def dense_backward(dout, x, W):
     layer.forward(np.ascontiguousarray(x, dtype=np.float64))
     dx = layer.backward(np.ascontiguousarray(dout, dtype=np.float64))
     return dx, layer.dW, layer.db
+
+
+def conv2d_backward(dout, x, W, stride, padding):
+    """Conv2D's (dx, dW, db) from the library's layer (``numpygan/layers/conv.py``)."""
+    W = np.asarray(W, dtype=np.float64)
+    O, C, k, _ = W.shape
+    layer = Conv2D(C, O, k, stride=int(stride), padding=int(padding),
+                   rng=np.random.default_rng(0))
+    layer.W = W.copy()
+    layer.forward(np.ascontiguousarray(x, dtype=np.float64))
+    dx = layer.backward(np.ascontiguousarray(dout, dtype=np.float64))
+    return dx, layer.dW.copy(), layer.db.copy()
 
 
 def adam_update(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -99,4 +111,5 @@ REFERENCES = {
     "d_step": lambda: {"d_step": d_step},
     "g_step": lambda: {"g_step": g_step},
     "matmul": lambda: {"matmul": jit(matmul)},
+    "conv_backward": lambda: {"conv2d_backward": conv2d_backward},
 }
