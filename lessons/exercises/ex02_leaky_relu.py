@@ -9,7 +9,7 @@ pass a little gradient where x < 0, so no unit dies.
     backward:  given dout = dL/dout (N, M), the chain rule, entry by entry:
                dx = dout · f'(x),   f'(x) = 1 where x > 0, alpha where x ≤ 0
 
-Rules of the layer contract (numpygan/layers.py): forward must not change x in place
+Rules of the layer contract (numpygan/layers/base.py): forward must not change x in place
 (backward needs it), and backward returns a new array.
 
 Write both functions, then run:
@@ -17,7 +17,7 @@ Write both functions, then run:
     python lessons/exercises/ex02_leaky_relu.py
 
 The last check is a gradient check: your backward against central differences
-(f(x + h) − f(x − h)) / 2h of your forward.  (Reference: numpygan/layers.py, LeakyReLU.)
+(f(x + h) − f(x − h)) / 2h of your forward.  (Reference: numpygan/layers/activations.py, LeakyReLU.)
 """
 
 import os

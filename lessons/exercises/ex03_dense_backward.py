@@ -20,7 +20,7 @@ Write both functions, then run:
 
     python lessons/exercises/ex03_dense_backward.py
 
-(Reference: numpygan/layers.py, Dense; the gradient check: numpygan/gradcheck.py.)
+(Reference: numpygan/layers/dense.py, Dense; the gradient check: numpygan/gradcheck.py.)
 """
 
 import os
