@@ -194,6 +194,17 @@ def _fmt(v):
     return f"{v:.6g}"
 
 
+def _shape_hint(name, g, want, rtol, shape_hint):
+    """The hint for an answer of the wrong shape: a transpose, or what was expected."""
+    if want.ndim == 2 and g.shape == want.shape[::-1]:
+        tail = " (it is the transpose of the right answer)" if _close(g.T, want, rtol) else ""
+        return (f"{name} has shape {g.shape}, expected {want.shape}: did you "
+                f"transpose?{tail} {shape_hint}").rstrip()
+    what = "an array of shape " + str(g.shape) if g.ndim else "a number"
+    expect = f"shape {want.shape}" if want.ndim else "one number"
+    return f"{name} is {what}, expected {expect}. {shape_hint}".rstrip()
+
+
 def diagnose(name, got, want, variants=(), n=None, rtol=1e-6, shape_hint=""):
     """None when ``got`` ≈ ``want``; else a hint naming the likeliest mistake.
 
@@ -221,17 +232,9 @@ def diagnose(name, got, want, variants=(), n=None, rtol=1e-6, shape_hint=""):
                 and _close(np.where(np.isfinite(g), g, 0), np.where(np.isfinite(v), v, 0), rtol):
             return hint
     if g.shape != want.shape:
-        if want.ndim == 0 and g.size == 1:
-            g = g.reshape(())
-        else:
-            if want.ndim == 2 and g.shape == want.shape[::-1]:
-                tail = (" (it is the transpose of the right answer)"
-                        if _close(g.T, want, rtol) else "")
-                return (f"{name} has shape {g.shape}, expected {want.shape}: did you "
-                        f"transpose?{tail} {shape_hint}").rstrip()
-            what = "an array of shape " + str(g.shape) if g.ndim else "a number"
-            expect = f"shape {want.shape}" if want.ndim else "one number"
-            return f"{name} is {what}, expected {expect}. {shape_hint}".rstrip()
+        if not (want.ndim == 0 and g.size == 1):
+            return _shape_hint(name, g, want, rtol, shape_hint)
+        g = g.reshape(())
         if _close(g, want, rtol):
             return None
     bad = ~np.isfinite(g)
