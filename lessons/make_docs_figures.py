@@ -22,6 +22,8 @@ import tempfile
 LESSONS_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(LESSONS_DIR)
 DOCS = os.path.join(ROOT, "docs")
+sys.path.insert(0, ROOT)            # numpygan from this checkout, installed or not
+from numpygan._files import atomic_path  # noqa: E402
 
 # name -> (the command after "python", the figure it writes, which is also its name in docs/)
 JOBS = {
@@ -35,18 +37,9 @@ JOBS = {
 
 
 def _copy_atomically(src, dst):
-    """Copy src to dst through a temporary file in dst's folder, fsync'd, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dst), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f, open(src, "rb") as g:
-            shutil.copyfileobj(g, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Copy src to dst through a temporary file beside dst (numpygan's atomic writes)."""
+    with atomic_path(dst) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 def main(argv=None):

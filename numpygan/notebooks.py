@@ -23,7 +23,8 @@ import ast
 import glob
 import os
 import sys
-import tempfile
+
+from ._files import atomic_path
 
 LESSONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lessons")
 
@@ -98,19 +99,11 @@ def lesson_notebook(path):
 
 
 def _write_atomic(nb, path):
+    """Write the notebook ``nb`` to ``path`` atomically (``_files.atomic_path``)."""
     import nbformat
 
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".ipynb")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        nbformat.write(nb, f)
 
 
 def write_notebooks(out_dir, lessons=None, execute=False, stream=sys.stdout):

@@ -23,10 +23,10 @@ import ast
 import os
 import re
 import subprocess
-import tempfile
 
 import numpy as np
 
+from .._files import atomic_path
 from . import JUDGES, data
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -143,18 +143,9 @@ def skeleton_for_handout(text):
 
 
 def _write_bytes(path, write):
-    """Write a file atomically: a temporary file in the same folder, fsync, os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write a file atomically (``_files.atomic_path``): ``write(f)`` fills it."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
 
 
 def write_text(path, text):
