@@ -43,7 +43,7 @@ from ._checks import int_at_least
 from .gan import discriminator_step, generator_step
 from .network import mlp
 from .optim import Adam
-from .timing import let_idle_threads_sleep, time_interleaved
+from .timing import let_idle_threads_sleep, race_backends
 
 #: FP64 peak of the 2-core machine this was tuned on (measured, GFLOP/s);
 #: pass --peak-gflops for yours.
@@ -115,26 +115,9 @@ def torch_iteration(hidden, batch, dtype="float64", seed=0):
 
 def bench_gan(hidden, batch, dtype, iters, use_torch=True):
     """Median µs per GAN iteration: {"numpy": …, "numba": …, "torch": …} (what ran)."""
-    previous = kernels.get_backend()
-    contenders = {}
-    try:
-        for name in kernels.BACKENDS[::-1]:  # numpy first
-            if name == "numba" and not kernels.HAVE_NUMBA:
-                continue
-
-            def setup(name=name):
-                kernels.set_backend(name)
-
-            setup()
-            contenders[name] = (setup, numpygan_iteration(hidden, batch, dtype))
-        if use_torch:
-            try:
-                contenders["torch"] = (lambda: None, torch_iteration(hidden, batch, np.dtype(dtype).name))
-            except ImportError:
-                pass
-        return time_interleaved(contenders, iters)
-    finally:
-        kernels.set_backend(previous)
+    make_torch = (lambda: torch_iteration(hidden, batch, np.dtype(dtype).name)) if use_torch \
+        else None
+    return race_backends(lambda: numpygan_iteration(hidden, batch, dtype), make_torch, iters)
 
 
 def _gflops(flops, fn, reps):

@@ -5,18 +5,17 @@ convolutions each, batch norm, on 8×8 one-channel images, batch 64, Adam(2e-4, 
 One iteration is Algorithm 1 with k = 1: a D step on a real and a generated batch,
 then a G step through D.  PyTorch's iteration is the same architecture written
 idiomatically (``nn.Sequential``, ``BCEWithLogitsLoss``, ``Adam``), in the same dtype
-and on the same number of threads; the contenders take turns (``timing.time_interleaved``).
+and on the same number of threads; the contenders take turns (``timing.race_backends``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
 from .gan import discriminator_step, generator_step
 from .models import dcgan_8x8
 from .optim import Adam
-from .timing import time_interleaved
+from .timing import race_backends
 
 LR, BETA1, Z = 2e-4, 0.5, 16
 
@@ -79,27 +78,10 @@ def torch_dcgan_iteration(width, batch, dtype="float64", seed=0):
 
 def bench_dcgan(width, batch, dtype, iters, use_torch=True):
     """Median µs per DCGAN iteration: {"numpy": …, "numba": …, "torch": …} (what ran)."""
-    previous = kernels.get_backend()
-    contenders = {}
-    try:
-        for name in ("numpy", "numba"):
-            if name == "numba" and not kernels.HAVE_NUMBA:
-                continue
-
-            def setup(name=name):
-                kernels.set_backend(name)
-
-            setup()
-            contenders[name] = (setup, numpygan_dcgan_iteration(width, batch, dtype))
-        if use_torch:
-            try:
-                contenders["torch"] = (lambda: None,
-                                       torch_dcgan_iteration(width, batch, np.dtype(dtype).name))
-            except ImportError:
-                pass
-        return time_interleaved(contenders, iters, rounds=min(iters, 7), warmup=2)
-    finally:
-        kernels.set_backend(previous)
+    make_torch = (lambda: torch_dcgan_iteration(width, batch, np.dtype(dtype).name)) \
+        if use_torch else None
+    return race_backends(lambda: numpygan_dcgan_iteration(width, batch, dtype), make_torch,
+                         iters, rounds=min(iters, 7), warmup=2)
 
 
 def run_conv(args, result) -> dict:

@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 
+from . import kernels
+
 #: Seconds to pause before each contender's turn.  BLAS and OpenMP worker
 #: threads spin on their cores for a while after a call, waiting for more work;
 #: on a 2-core machine the next contender's threads would share the cores with
@@ -55,3 +57,32 @@ def time_interleaved(contenders, iters, rounds=None, warmup=5):
                 fn()
             times[name].append((time.perf_counter() - t0) / per_round * 1e6)
     return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def race_backends(make, make_torch=None, iters=300, rounds=None, warmup=5):
+    """Median µs per call of ``make()``'s iteration on each kernel backend, and of
+    ``make_torch()``'s when given and PyTorch is installed, taking turns.
+
+    ``make()`` is called once per backend, with that backend chosen, and returns the
+    iteration to time.  Returns {"numpy": …, "numba": …, "torch": …} (what ran).
+    """
+    previous = kernels.get_backend()
+    contenders = {}
+    try:
+        for name in ("numpy", "numba"):
+            if name == "numba" and not kernels.HAVE_NUMBA:
+                continue
+
+            def setup(name=name):
+                kernels.set_backend(name)
+
+            setup()
+            contenders[name] = (setup, make())
+        if make_torch is not None:
+            try:
+                contenders["torch"] = (lambda: None, make_torch())
+            except ImportError:
+                pass
+        return time_interleaved(contenders, iters, rounds=rounds, warmup=warmup)
+    finally:
+        kernels.set_backend(previous)
