@@ -77,15 +77,19 @@ def build_parser():
     p.add_argument("--mu", type=_finite_float("--mu"), default=4.0, help="mean of p_data (default 4)")
     p.add_argument("--sigma", type=_positive_float("--sigma"), default=1.25,
                    help="standard deviation of p_data, > 0 (default 1.25)")
-    p.add_argument("--steps", type=_int_at_least("--steps", 1), default=15_000,
-                   help="training iterations of Algorithm 1 (default 15000); with --resume, "
-                        "the total to reach")
+    p.add_argument("--steps", type=_int_at_least("--steps", 1), default=10_000,
+                   help="planned training iterations of Algorithm 1 (default 10000); the "
+                        "run stops sooner once the verdict has held at 3 checks in a row, "
+                        "250 steps apart (see --full); with --resume, the total to reach")
+    p.add_argument("--full", action="store_true",
+                   help="run all --steps, even after the verdict has held")
     p.add_argument("--batch", type=_int_at_least("--batch", 1), default=128,
                    help="minibatch size m (default 128)")
     p.add_argument("--hidden", type=_int_at_least("--hidden", 1), default=32,
                    help="G's hidden width (D's is twice it; default 32)")
     p.add_argument("--lr", type=_positive_float("--lr"), default=1e-3,
-                   help="Adam learning rate of both players, decayed linearly (default 1e-3)")
+                   help="D's Adam learning rate, G's twice it, both decayed linearly "
+                        "(default 1e-3)")
     p.add_argument("--k", type=_int_at_least("--k", 1), default=1,
                    help="discriminator steps per generator step (default 1)")
     p.add_argument("--loss", choices=["non-saturating", "minimax"], default="non-saturating",
@@ -243,6 +247,7 @@ def _last_good_figure(plots, snaps, history, path, title):
 
 
 def main(argv=None):
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     from . import io, kernels
     from .distributions import Gaussian
@@ -276,9 +281,11 @@ def main(argv=None):
         return 2
     p_data = Gaussian(args.mu, args.sigma)
     if gan is None:
+        # G steps twice as far as D (lesson 08), and samples come from G averaged
+        # over the last 60% of the planned run
         gan = gan_1d(p_data, hidden=args.hidden, d_hidden=2 * args.hidden, lr=args.lr,
-                     k=args.k, batch=args.batch, loss=args.loss, noise=args.noise,
-                     seed=args.seed)
+                     lr_g=2 * args.lr, average=0.4, k=args.k, batch=args.batch,
+                     loss=args.loss, noise=args.noise, seed=args.seed)
     start = gan.step_count
     x_grid = np.linspace(args.mu - 4.5 * args.sigma, args.mu + 4.5 * args.sigma, 400)
     snap_every = max(1, args.steps // args.frames)
@@ -316,11 +323,20 @@ def main(argv=None):
     every = math.gcd(snap_every, report_every)
     if args.save is not None:
         every = math.gcd(every, args.save_every)
-    diverged = None
+
+    def verdict_holds(g):  # fresh samples at every check, never the final verdict's
+        return evaluate(g, p_data, seed=g.step_count)[0]["converged"]
+
+    diverged = stopped = None
     try:
         if args.steps > start:
             # total: the schedule decays over the whole planned run, resumed or not
-            gan.train(args.steps - start, callback=callback, every=every, total=args.steps)
+            if args.full:
+                gan.train(args.steps - start, callback=callback, every=every, total=args.steps)
+            else:
+                stopped = gan.train_until(args.steps - start, verdict_holds, check_every=250,
+                                          patience=3, callback=callback, every=every,
+                                          total=args.steps)
     except DivergenceError as exc:
         diverged = exc
     seconds = time.perf_counter() - t0
@@ -330,7 +346,8 @@ def main(argv=None):
     np.savez(os.path.join(args.out, "history.npz"), **history)
     summary = {"steps": len(gan.history["step"]), "seed": args.seed,
                "backend": kernels.get_backend(),
-               "seconds": round(seconds, 3), "loss": args.loss, "noise": args.noise,
+               "seconds": round(seconds, 3), "planned_steps": args.steps,
+               "stopped_early_at": stopped, "loss": args.loss, "noise": args.noise,
                "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden,
                "numba_compiled": jit["compiled"], "numba_compile_s": round(jit["compile_s"], 3),
                "numba_loaded": jit["loaded"], "numba_cache_s": round(jit["cache_s"], 3)}
@@ -370,21 +387,28 @@ def main(argv=None):
                                f"{resumed}")
     if not args.no_gif:
         plots.animate(snaps, os.path.join(args.out, "gan_1d.gif"))
+    in_all = time.perf_counter() - started
 
     # the verdict, always (--quiet drops only the progress lines and the file list)
     verdict = "converged" if result["converged"] else "NOT converged"
     failed = [k for k, ok in result["checks"].items() if not ok]
-    print(f"{'' if args.quiet else chr(10)}{verdict} in {seconds:.1f} s: mean "
+    print(f"{'' if args.quiet else chr(10)}{verdict} in {in_all:.1f} s: mean "
           f"{result['mean']:.3f} (target {args.mu:g}), std {result['std']:.3f} (target "
           f"{args.sigma:g}), JSD {result['jsd']:.4f} nats, W1 {result['w1']:.3f}, "
           f"D(x) {result['d_real']:.3f}, D(G(z)) {result['d_fake']:.3f}, "
           f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
+          + (f"; failed: {', '.join(failed)}" if failed else "")
+          + (f"; stopped at step {stopped:,} of {args.steps:,}: the verdict held at 3 "
+             "checks in a row, 250 steps apart" if stopped else ""))
     if not args.quiet:
+        print(f"the {in_all:.1f} s: {seconds:.1f} s training, "
+              f"{in_all - seconds - (t0 - started):.1f} s verdict, files and pictures, "
+              f"{t0 - started:.1f} s setting up (Python's start-up and first imports, "
+              "before the demo's clock starts, are not counted)")
         if jit["compiled"]:
             print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
-                  f"(part of the {seconds:.1f} s); it keeps them in its on-disk cache, so "
-                  "later runs load them instead")
+                  f"(part of the {seconds:.1f} s of training); it keeps them in its on-disk "
+                  "cache, so later runs load them instead")
         elif jit["loaded"]:
             print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
                   f"in {jit['cache_s']:.2f} s")
