@@ -34,9 +34,9 @@ circle round its equilibrium instead of falling into it.  The smallest examples:
       simultaneous GD spirals out, |λ| = √(1 + h²/4) > 1; alternating GD circles, |λ| = 1;
       an R1 penalty (γ/2)ψ² on D (the gradient penalty (γ/2)‖∇_x D‖² on real data)
       damps the rotation, and the game converges.
-The demo's schedule (python -m numpygan), measured at the end: G's learning rate twice D's,
-a plan of 10,000 steps, and a stop once the demo's own verdict has held at 3 checks in a
-row, 250 steps apart; with G the faster player the verdict comes sooner.
+The demo's schedule (python -m numpygan), measured at the end: this decayed, averaged
+game planned for 15,000 steps, stopped once the demo's own verdict has held at 3 checks
+in a row, 250 steps apart: on every seed measured it holds well before the plan's end.
 A constant learning rate keeps the noisy GAN moving too; decaying it (or averaging
 G's parameters, gan_1d's default) lets p_g settle.  Measured below over 1,000 steps:
 with a decayed lr p_g stops wandering at the end of the run, so where you stop no
@@ -288,41 +288,39 @@ ax2.set_title("A constant lr keeps p_g moving to the very end;\n"
               fontsize=10)
 _lesson.savefig(fig, args, "08_decay.png")
 
-# %% The demo's schedule: G's learning rate twice D's, and a run that stops when done
-# python -m numpygan plans 10,000 steps of the decayed, averaged game above (G's
-# parameters averaged over the last 60% of the plan), with G's learning rate twice D's
-# ("TTUR" with G the faster player: here G chases a D that already sees the tails).  Every
-# 250 steps it asks its own verdict (numpygan.__main__.evaluate: p_g on p_data *and*
-# D at 1/2, on fresh samples), and it stops once the verdict has held at 3 checks in a
-# row; the schedule keeps its planned length, so a run that never settles is the plan
-# in full.  Below: the same game with equal learning rates and with G's doubled.
+# %% The demo's schedule: the decayed, averaged game, and a run that stops when done
+# python -m numpygan plans 15,000 steps of gan_1d's game (the decayed learning rate and
+# G's averaged parameters above).  Every 250 steps it asks its own verdict
+# (numpygan.__main__.evaluate: p_g on p_data *and* D at 1/2, on 10,000 fresh samples)
+# and it stops once the verdict has held at 3 checks in a row (GAN.train_until).  The
+# schedule keeps its planned length, so a run that never settles is the plan in full,
+# and the verdict printed at the end is asked again, on samples no check has seen.
 from numpygan.__main__ import evaluate  # noqa: E402  (the demo's own verdict)
 
-PLAN, CHECK_EVERY, PATIENCE = (1000, 250, 3) if args.quick else (10_000, 250, 3)
+PLAN, CHECK_EVERY, PATIENCE = (1000, 250, 3) if args.quick else (15_000, 250, 3)
 stops, final = {}, {}
 for seed in seeds:
-    for ratio in (1, 2):
-        g = gan_1d(p_data, seed=seed, lr=LR, lr_g=ratio * LR, average=0.4)
-        holds = lambda g: evaluate(g, p_data, seed=g.step_count)[0]["converged"]  # noqa
-        stops[ratio, seed] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
-        final[ratio, seed] = evaluate(g, p_data)[0]
-    print(f"seed {seed}: steps run of the {PLAN} planned (fewer: the verdict held at 3 "
-          f"checks in a row) {stops[1, seed]} with equal lr vs {stops[2, seed]} with G's "
-          f"lr x2; final JSD {final[1, seed]['jsd']:.4f} vs {final[2, seed]['jsd']:.4f}")
+    g = gan_1d(p_data, seed=seed)
+    # as the demo: asked once G's parameter average has begun, on fresh samples
+    holds = lambda g: (g.G_avg is not None                                 # noqa: E731
+                       and evaluate(g, p_data, seed=g.step_count)[0]["converged"])
+    stops[seed] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
+    final[seed] = evaluate(g, p_data)[0]
+    verdict = "converged" if final[seed]["converged"] else "NOT converged"
+    print(f"seed {seed}: {stops[seed]} of the {PLAN} planned steps (fewer: the verdict held "
+          f"at 3 checks in a row); then, on fresh samples, JSD {final[seed]['jsd']:.4f}, "
+          f"D(x) {final[seed]['d_real']:.3f}: {verdict}")
 if args.quick:   # the rule itself, on the same game: it counts passes in a row
     g = gan_1d(p_data, seed=args.seed)
     answers = iter([True, False, True, True, True])
     check.close("stopping rule: verdicts yes, no, yes, yes, yes at 250, 500, ... stop at",
                 g.train_until(1500, lambda g: next(answers), CHECK_EVERY, PATIENCE), 1250, 0)
 else:
-    check.true(f"G's lr x2: every seed stopped before the plan's {PLAN} steps ({n_seeds})",
-               all(stops[2, s] < PLAN for s in seeds),
-               measured=", ".join(str(stops[2, s]) for s in seeds), expect=f"< {PLAN}")
-    check.true(f"G's lr x2: the final verdict (10,000 fresh samples) holds ({n_seeds})",
-               all(final[2, s]["converged"] for s in seeds))
-    check.below(f"steps to the verdict, G's lr x2 / equal lr, summed over {n_seeds}",
-                sum(stops[2, s] for s in seeds) / sum(stops[1, s] for s in seeds), 0.9,
-                fmt=".3g")
+    check.true(f"the demo's schedule: every seed stopped before the plan's {PLAN} steps "
+               f"({n_seeds})", all(stops[s] < PLAN for s in seeds),
+               measured=", ".join(str(stops[s]) for s in seeds), expect=f"< {PLAN}")
+    check.true(f"... and the final verdict, on fresh samples, holds ({n_seeds})",
+               all(final[s]["converged"] for s in seeds))
 
 
 # %% The bilinear game V(x, y) = x·y: the smallest game that cycles

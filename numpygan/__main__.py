@@ -77,8 +77,8 @@ def build_parser():
     p.add_argument("--mu", type=_finite_float("--mu"), default=4.0, help="mean of p_data (default 4)")
     p.add_argument("--sigma", type=_positive_float("--sigma"), default=1.25,
                    help="standard deviation of p_data, > 0 (default 1.25)")
-    p.add_argument("--steps", type=_int_at_least("--steps", 1), default=10_000,
-                   help="planned training iterations of Algorithm 1 (default 10000); the "
+    p.add_argument("--steps", type=_int_at_least("--steps", 1), default=15_000,
+                   help="planned training iterations of Algorithm 1 (default 15000); the "
                         "run stops sooner once the verdict has held at 3 checks in a row, "
                         "250 steps apart (see --full); with --resume, the total to reach")
     p.add_argument("--full", action="store_true",
@@ -88,8 +88,7 @@ def build_parser():
     p.add_argument("--hidden", type=_int_at_least("--hidden", 1), default=32,
                    help="G's hidden width (D's is twice it; default 32)")
     p.add_argument("--lr", type=_positive_float("--lr"), default=1e-3,
-                   help="D's Adam learning rate, G's twice it, both decayed linearly "
-                        "(default 1e-3)")
+                   help="Adam learning rate of both players, decayed linearly (default 1e-3)")
     p.add_argument("--k", type=_int_at_least("--k", 1), default=1,
                    help="discriminator steps per generator step (default 1)")
     p.add_argument("--loss", choices=["non-saturating", "minimax"], default="non-saturating",
@@ -281,11 +280,9 @@ def main(argv=None):
         return 2
     p_data = Gaussian(args.mu, args.sigma)
     if gan is None:
-        # G steps twice as far as D (lesson 08), and samples come from G averaged
-        # over the last 60% of the planned run
         gan = gan_1d(p_data, hidden=args.hidden, d_hidden=2 * args.hidden, lr=args.lr,
-                     lr_g=2 * args.lr, average=0.4, k=args.k, batch=args.batch,
-                     loss=args.loss, noise=args.noise, seed=args.seed)
+                     k=args.k, batch=args.batch, loss=args.loss, noise=args.noise,
+                     seed=args.seed)
     start = gan.step_count
     x_grid = np.linspace(args.mu - 4.5 * args.sigma, args.mu + 4.5 * args.sigma, 400)
     snap_every = max(1, args.steps // args.frames)
@@ -324,7 +321,11 @@ def main(argv=None):
     if args.save is not None:
         every = math.gcd(every, args.save_every)
 
-    def verdict_holds(g):  # fresh samples at every check, never the final verdict's
+    def verdict_holds(g):
+        # the verdict on fresh samples (never the final verdict's), asked once G's
+        # parameter average, which the final samples come from, has begun
+        if g.average is not None and g.G_avg is None:
+            return False
         return evaluate(g, p_data, seed=g.step_count)[0]["converged"]
 
     diverged = stopped = None

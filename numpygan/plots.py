@@ -318,12 +318,11 @@ def _panel_artists(ax, has, xlim, level, fontsize):
     labels) are drawn here; the returned dict holds the rest, and the geometry.
     """
     xlo, xhi = xlim
-    art = {"ax": ax, "xlim": xlim, "level": level, "moving": []}
+    art = {"ax": ax, "xlim": xlim, "level": level}
     ax.axhline(0.5 * level, color="0.8", lw=1.0, zorder=1)   # D = 1/2 (D = 1 at `level`)
     ax.axhline(0.0, color="0.3", lw=0.8, zorder=1)
-    art["pg_fill"] = ax.stairs([0.0], [xlo, xhi], fill=True, color=C_G, alpha=0.15, lw=0,
-                               zorder=2)
-    art["pg"] = ax.stairs([0.0], [xlo, xhi], color=C_G, lw=1.6, zorder=3, label="$p_g$")
+    art["pg_fill"] = ax.stairs([0.0], xlim, fill=True, color=C_G, alpha=0.15, lw=0, zorder=2)
+    art["pg"] = ax.stairs([0.0], xlim, color=C_G, lw=1.6, zorder=3, label="$p_g$")
     if has["p_data"]:
         art["p_data"], = ax.plot([], [], color=C_DATA, ls=(0, (1.5, 1.5)), lw=2.0, zorder=4,
                                  label=r"$p_{data}$")
@@ -341,16 +340,14 @@ def _panel_artists(ax, has, xlim, level, fontsize):
         art["arrows"] = ax.add_collection(LineCollection([], lw=0.9, alpha=0.85, zorder=3))
         art["z_dots"] = ax.scatter([], [], s=9, zorder=4, lw=0)
         art["heads"] = ax.scatter([], [], marker="^", s=22, zorder=4, lw=0, clip_on=True)
-        small = fontsize - 1
         art["z_ends"] = [ax.text(end, y_z - 0.035 * level, "", ha="center", va="top",
-                                 fontsize=small) for end in (a, b)]
+                                 fontsize=fontsize - 1) for end in (a, b)]
         ax.text(a - 0.02 * span, y_z, "z", ha="right", va="center", fontsize=fontsize,
                 style="italic")
         ax.text(xhi - 0.01 * span, y_x - 0.03 * level, "x = G(z)", ha="right", va="top",
-                fontsize=small)
-    art["moving"] = [art[k] for k in ("pg_fill", "pg", "p_data", "d_star", "d", "arrows",
-                                      "z_dots", "heads") if k in art]
-    art["moving"] += art.get("z_ends", []) + [ax.title]
+                fontsize=fontsize - 1)
+    moving = ("pg_fill", "pg", "p_data", "d_star", "d", "arrows", "z_dots", "heads")
+    art["moving"] = [art[k] for k in moving if k in art] + art.get("z_ends", []) + [ax.title]
     return art
 
 
@@ -366,10 +363,9 @@ def _panel_update(art, s, bins=None, title=None):
     for key in ("pg_fill", "pg"):
         art[key].set_data(np.minimum(p_g, cap), edges)
     rule = "FD" if bins is None or isinstance(bins, str) else "fixed"
-    label = (f"$p_g$ (histogram of {s['samples'].size:,} G(z), {centers.size} {rule} bins)")
+    label = f"$p_g$ (histogram of {s['samples'].size:,} G(z), {centers.size} {rule} bins)"
     art["pg"].set_label(label)
-    legend = ax.get_legend()
-    for text in [] if legend is None else legend.get_texts():
+    for text in ax.get_legend().get_texts() if ax.get_legend() else []:
         if text.get_text().startswith("$p_g$"):
             text.set_text(label)
     for key, scale in (("p_data", 1.0), ("d_star", level), ("d", level)):  # D -> D · level
@@ -390,11 +386,9 @@ def _panel_update(art, s, bins=None, title=None):
 
 def _mapping_update(art, s):
     """The lines z -> x = G(z) below the panel; returns a note if arrows fall off it."""
-    parts = ("arrows", "z_dots", "heads", *art["z_ends"])
-    shown = s["z"] is not None
-    for part in parts:
-        (art[part] if isinstance(part, str) else part).set_visible(shown)
-    if not shown:
+    for part in (art["arrows"], art["z_dots"], art["heads"], *art["z_ends"]):
+        part.set_visible(s["z"] is not None)
+    if s["z"] is None:
         return []
     (zlo, zhi), (a, b) = s["z_range"], (art["a"], art["b"])
     z_pos = a + (s["z"] - zlo) / (zhi - zlo) * (b - a)                 # z on the z line
@@ -408,8 +402,7 @@ def _mapping_update(art, s):
         art[part].set_color(colors)
     for text, end in zip(art["z_ends"], (zlo, zhi)):
         text.set_text(f"{end:g}")
-    xlo, xhi = art["xlim"]
-    n_out = np.count_nonzero((s["gz"] < xlo) | (s["gz"] > xhi))
+    n_out = np.count_nonzero((s["gz"] < art["xlim"][0]) | (s["gz"] > art["xlim"][1]))
     return [f"{n_out}/{s['gz'].size} arrows off the plot"] if n_out else []
 
 
@@ -619,21 +612,16 @@ def animate(snaps, path, fps=8, bins=None, dpi=80, figsize=(6.4, 4.2)):
         for artist in moving:
             fig.draw_artist(artist)
         frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]))
-    palette = _shared_palette(frames)
+    # one 256-colour palette for all frames, from the first and the last side by side
+    both = Image.new("RGB", (2 * frames[0].width, frames[0].height))
+    both.paste(frames[0], (0, 0))
+    both.paste(frames[-1], (frames[0].width, 0))
+    palette = both.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                            dither=Image.Dither.NONE)
     frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
     frames[0].save(path, save_all=True, append_images=frames[1:],
                    duration=round(1000 / fps), loop=0)
     return path
-
-
-def _shared_palette(frames):
-    """One 256-colour palette for every frame, from the first and last side by side."""
-    first, last = frames[0], frames[-1]
-    both = Image.new("RGB", (first.width + last.width, first.height), "white")
-    both.paste(first, (0, 0))
-    both.paste(last, (first.width, 0))
-    return both.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                         dither=Image.Dither.NONE)
 
 
 # -- beyond 1D ----------------------------------------------------------------------------
