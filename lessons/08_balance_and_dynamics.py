@@ -34,6 +34,9 @@ circle round its equilibrium instead of falling into it.  The smallest examples:
       simultaneous GD spirals out, |λ| = √(1 + h²/4) > 1; alternating GD circles, |λ| = 1;
       an R1 penalty (γ/2)ψ² on D (the gradient penalty (γ/2)‖∇_x D‖² on real data)
       damps the rotation, and the game converges.
+The demo's schedule (python -m numpygan), measured at the end: this decayed, averaged
+game planned for 15,000 steps, stopped once the demo's own verdict has held at 3 checks
+in a row, 250 steps apart: on every seed measured it holds well before the plan's end.
 A constant learning rate keeps the noisy GAN moving too; decaying it (or averaging
 G's parameters, gan_1d's default) lets p_g settle.  Measured below over 1,000 steps:
 with a decayed lr p_g stops wandering at the end of the run, so where you stop no
@@ -284,6 +287,41 @@ ax2.set_title("A constant lr keeps p_g moving to the very end;\n"
               f"the decayed lr stills it (×{1 / moved.max():.0f} less or better, every seed)",
               fontsize=10)
 _lesson.savefig(fig, args, "08_decay.png")
+
+# %% The demo's schedule: the decayed, averaged game, and a run that stops when done
+# python -m numpygan plans 15,000 steps of gan_1d's game (the decayed learning rate and
+# G's averaged parameters above).  Every 250 steps it asks its own verdict
+# (numpygan.__main__.evaluate: p_g on p_data *and* D at 1/2, on 10,000 fresh samples)
+# and it stops once the verdict has held at 3 checks in a row (GAN.train_until).  The
+# schedule keeps its planned length, so a run that never settles is the plan in full,
+# and the verdict printed at the end is asked again, on samples no check has seen.
+from numpygan.__main__ import evaluate  # noqa: E402  (the demo's own verdict)
+
+PLAN, CHECK_EVERY, PATIENCE = (1000, 250, 3) if args.quick else (15_000, 250, 3)
+stops, final = {}, {}
+for seed in seeds:
+    g = gan_1d(p_data, seed=seed)
+    # as the demo: asked once G's parameter average has begun, on fresh samples
+    holds = lambda g: (g.G_avg is not None                                 # noqa: E731
+                       and evaluate(g, p_data, seed=g.step_count)[0]["converged"])
+    stops[seed] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
+    final[seed] = evaluate(g, p_data)[0]
+    verdict = "converged" if final[seed]["converged"] else "NOT converged"
+    print(f"seed {seed}: {stops[seed]} of the {PLAN} planned steps (fewer: the verdict held "
+          f"at 3 checks in a row); then, on fresh samples, JSD {final[seed]['jsd']:.4f}, "
+          f"D(x) {final[seed]['d_real']:.3f}: {verdict}")
+if args.quick:   # the rule itself, on the same game: it counts passes in a row
+    g = gan_1d(p_data, seed=args.seed)
+    answers = iter([True, False, True, True, True])
+    check.close("stopping rule: verdicts yes, no, yes, yes, yes at 250, 500, ... stop at",
+                g.train_until(1500, lambda g: next(answers), CHECK_EVERY, PATIENCE), 1250, 0)
+else:
+    check.true(f"the demo's schedule: every seed stopped before the plan's {PLAN} steps "
+               f"({n_seeds})", all(stops[s] < PLAN for s in seeds),
+               measured=", ".join(str(stops[s]) for s in seeds), expect=f"< {PLAN}")
+    check.true(f"... and the final verdict, on fresh samples, holds ({n_seeds})",
+               all(final[s]["converged"] for s in seeds))
+
 
 # %% The bilinear game V(x, y) = x·y: the smallest game that cycles
 # y (the maximiser, like D) ascends V, x (the minimiser, like G) descends it; the only

@@ -96,8 +96,11 @@ def build_parser():
                    default=1.25, help=f"standard deviation of p_data, in [{SMALLEST:g}, "
                                       f"{LARGEST:g}] and >= {RESOLUTION:g}·|mu| (default 1.25)")
     p.add_argument("--steps", type=_checks.int_at_least("--steps", 1), default=15_000,
-                   help="training iterations of Algorithm 1 (default 15000); with --resume, "
-                        "the total to reach")
+                   help="planned training iterations of Algorithm 1 (default 15000); the "
+                        "run stops sooner once the verdict has held at 3 checks in a row, "
+                        "250 steps apart (see --full); with --resume, the total to reach")
+    p.add_argument("--full", action="store_true",
+                   help="run all --steps, even after the verdict has held")
     p.add_argument("--batch", type=_checks.int_at_least("--batch", 1), default=128,
                    help="minibatch size m (default 128)")
     p.add_argument("--hidden", type=_checks.int_at_least("--hidden", 1), default=32,
@@ -369,7 +372,8 @@ class _Run:
         self.saved_at = ([self.start] if args.save is not None and args.resume == args.save
                          else [])
         self.wrote = []                # the files of --out written so far, by name
-        self.seconds = 0.0
+        self.seconds = 0.0             # training's, from its first step to its last
+        self.stopped = None            # the step the verdict stopped the run at, if it did
 
     def print_header(self):
         args = self.args
@@ -420,7 +424,9 @@ class _Run:
             self.print_progress(g)
 
     def train(self):
-        """Train to --steps; returns the DivergenceError that stopped it, or None."""
+        """Train to --steps, or until the verdict has held (``GAN.train_until``); returns
+        the DivergenceError that stopped it, or None.  ``self.stopped``: the step it
+        stopped early at, or None."""
         from .gan import DivergenceError
 
         args = self.args
@@ -431,13 +437,25 @@ class _Run:
         try:
             if args.steps > self.start:
                 # total: the schedule decays over the whole planned run, resumed or not
-                self.gan.train(args.steps - self.start, callback=self.callback, every=every,
-                               total=args.steps)
+                steps = dict(callback=self.callback, every=every, total=args.steps)
+                if args.full:
+                    self.gan.train(args.steps - self.start, **steps)
+                else:
+                    self.stopped = self.gan.train_until(
+                        args.steps - self.start, self.verdict_holds, check_every=250,
+                        patience=3, **steps)
         except DivergenceError as exc:
             return exc
         finally:
             self.seconds = time.perf_counter() - t0
         return None
+
+    def verdict_holds(self, g):
+        """The verdict on fresh samples (never the final verdict's), asked once G's
+        parameter average, which the final samples come from, has begun."""
+        if g.average is not None and g.G_avg is None:
+            return False
+        return evaluate(g, self.p_data, seed=g.step_count)[0]["converged"]
 
     # -- the files of --out, each written atomically --------------------------------
     def path(self, name):
@@ -502,7 +520,8 @@ def _summary(run, jit):
     args = run.args
     summary = {"steps": len(run.gan.history["step"]), "seed": args.seed,
                "backend": kernels.get_backend(),
-               "seconds": round(run.seconds, 3), "loss": args.loss, "noise": args.noise,
+               "seconds": round(run.seconds, 3), "planned_steps": args.steps,
+               "stopped_early_at": run.stopped, "loss": args.loss, "noise": args.noise,
                "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden,
                "numba_compiled": jit["compiled"], "numba_compile_s": round(jit["compile_s"], 3),
                "numba_loaded": jit["loaded"], "numba_cache_s": round(jit["cache_s"], 3)}
@@ -562,23 +581,30 @@ def _finish_converged(run, plots, summary):
     return result, run.write_summary(summary)
 
 
-def _print_verdict(args, result, seconds, jit):
-    """The one-line verdict, always (--quiet drops only the progress lines and the file
-    list), then what Numba's compiler cost."""
+def _print_verdict(args, result, run, in_all, jit):
+    """The one-line verdict with the whole run's time, always (--quiet drops only the
+    progress lines and the file list); then where the time went, and what Numba's
+    compiler cost."""
     verdict = "converged" if result["converged"] else "NOT converged"
     failed = [k for k, ok in result["checks"].items() if not ok]
-    print(f"{'' if args.quiet else chr(10)}{verdict} in {seconds:.1f} s: mean "
+    print(f"{'' if args.quiet else chr(10)}{verdict} in {in_all:.1f} s: mean "
           f"{result['mean']:.3f} (target {args.mu:g}), std {result['std']:.3f} (target "
           f"{args.sigma:g}), JSD {result['jsd']:.4f} nats, W1 {result['w1']:.3f}, "
           f"D(x) {result['d_real']:.3f}, D(G(z)) {result['d_fake']:.3f}, "
           f"V {result['value']:.3f} (−log 4 = {-math.log(4):.3f})"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
+          + (f"; failed: {', '.join(failed)}" if failed else "")
+          + (f"; stopped at step {run.stopped:,} of {args.steps:,}: the verdict held at 3 "
+             "checks in a row, 250 steps apart" if run.stopped else ""))
     if args.quiet:
         return
+    print(f"the {in_all:.1f} s: {run.seconds:.1f} s training, "
+          f"{in_all - run.seconds:.1f} s setting up, verdict, files and pictures "
+          "(Python's start-up and first imports, before the demo's clock starts, are not "
+          "counted)")
     if jit["compiled"]:
         print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
-              f"(part of the {seconds:.1f} s); it keeps them in its on-disk cache, so "
-              "later runs load them instead")
+              f"(part of the {run.seconds:.1f} s of training); it keeps them in its on-disk "
+              "cache, so later runs load them instead")
     elif jit["loaded"]:
         print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
               f"in {jit['cache_s']:.2f} s")
@@ -599,6 +625,7 @@ def main(argv=None):
     diverged), 2 (bad flags, an unusable --resume, --out or --save, too little memory,
     or an output that could not be written).
     """
+    started = time.perf_counter()
     parser = build_parser()
     args = parser.parse_args(argv)
     gan, error = _prepare(parser, args, argv)
@@ -627,7 +654,7 @@ def main(argv=None):
     except _OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    _print_verdict(args, result, run.seconds, jit)
+    _print_verdict(args, result, run, time.perf_counter() - started, jit)
     if not args.quiet:
         _print_files(args, removed)
     return 0

@@ -489,6 +489,36 @@ class GAN:
                     callback(self)
         return self.history
 
+    def train_until(self, steps, converged, check_every=250, patience=3, callback=None,
+                    every=100, total=None):
+        """Run at most ``steps`` iterations, stopping once ``converged(gan)`` has held at
+        ``patience`` checks in a row, ``check_every`` steps apart (at multiples of it).
+
+        The schedule keeps the planned length ``total`` (default: the steps done so far
+        plus ``steps``), so a run that stops early is the planned run cut short where the
+        verdict has held for (patience − 1) · check_every steps, and a run that never
+        settles is the planned run in full.  ``converged`` must not draw from the game's
+        rng (give it its own).  ``callback``/``every`` as in ``train``.
+        Returns the step it stopped at, or None if it ran all ``steps``.
+        """
+        steps = positive_int("steps", steps)
+        check_every = positive_int("check_every", check_every)
+        patience = positive_int("patience", patience)
+        if not callable(converged):
+            raise ValueError(f"converged must be a function converged(gan) -> bool, "
+                             f"got {type(converged).__name__}")
+        end = self.step_count + steps
+        total = end if total is None else positive_int("total", total)
+        held = 0
+        while self.step_count < end:
+            chunk = min(check_every - self.step_count % check_every, end - self.step_count)
+            self.train(chunk, callback=callback, every=every, total=total)
+            if self.step_count % check_every == 0:
+                held = held + 1 if converged(self) else 0
+                if held >= patience and self.step_count < end:
+                    return self.step_count
+        return None
+
     # -- checkpoints (numpygan.io.save / io.load store these) --------------------
     def state_dict(self):
         """The game's own state: settings, counters, units, the rng's exact state, history.

@@ -75,8 +75,9 @@ def use_headless():
 use_headless()
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend choice)
-from matplotlib.animation import PillowWriter  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402  (matplotlib depends on pillow)
 
@@ -302,84 +303,132 @@ def figure1_panel(ax, snap, show_dstar=True, title=None, bins=None, xlim=None, l
     """
     s = check_snapshot(snap)
     x = s["x"]
-    xlo, xhi = (x[0], x[-1]) if xlim is None else (float(xlim[0]), float(xlim[1]))
-    centers, p_g, edges = density_histogram(s["samples"], xlo, xhi, bins, return_edges=True)
+    xlim = (x[0], x[-1]) if xlim is None else (float(xlim[0]), float(xlim[1]))
     if level is None:
         _, level = _panel_limits([s], bins)
-    n_bins = centers.size
-    bin_rule = "FD" if bins is None or isinstance(bins, str) else "fixed"
-    to_y = level  # D in [0, 1] -> y = D · level on the density axis
+    has = {key: s[key] is not None for key in ("p_data", "d_star", "z")}
+    has["d_star"] &= bool(show_dstar)
+    art = _panel_artists(ax, has, xlim, level, fontsize)
+    _panel_update(art, s, bins, title)
+    _panel_axes(ax, xlim, level, legend, fontsize)
+    return ax
 
-    # --- top: densities and D ---
-    ax.axhline(0.5 * to_y, color="0.8", lw=1.0, zorder=1)
+
+def _panel_artists(ax, has, xlim, level, fontsize):
+    """Create a panel's artists, empty: ``_panel_update`` fills them with a snapshot.
+
+    ``has`` says which optional parts to make (p_data, d_star, z). The parts that never
+    change for fixed ``xlim``/``level`` (the level D = 1/2, the x and z lines, their
+    labels) are drawn here; the returned dict holds the rest, and the geometry.
+    """
+    xlo, xhi = xlim
+    art = {"ax": ax, "xlim": xlim, "level": level}
+    ax.axhline(0.5 * level, color="0.8", lw=1.0, zorder=1)   # D = 1/2 (D = 1 at `level`)
     ax.axhline(0.0, color="0.3", lw=0.8, zorder=1)
-    cap = level * 1.04  # a taller p_g is cut flat here and its peak named in the title
-    ax.stairs(np.minimum(p_g, cap), edges, fill=True, color=C_G, alpha=0.15, lw=0, zorder=2)
-    ax.stairs(np.minimum(p_g, cap), edges, color=C_G, lw=1.6, zorder=3,
-              label=f"$p_g$ (histogram of {s['samples'].size:,} G(z), {n_bins} {bin_rule} bins)")
-    if s["p_data"] is not None:
-        ax.plot(x, s["p_data"], color=C_DATA, ls=(0, (1.5, 1.5)), lw=2.0, zorder=4,
-                label=r"$p_{data}$")
-    if show_dstar and s["d_star"] is not None:
-        ax.plot(x, s["d_star"] * to_y, color=C_DSTAR, lw=1.0, zorder=4,
-                label=r"$D^*$ (the optimal D)")
-    ax.plot(x, s["d"] * to_y, color=C_D, ls="--", lw=2.0, zorder=5, label="$D(x)$")
-
-    off = []
-    if p_g.max() > cap:
-        off.append(f"$p_g$'s peak {p_g.max():.3g} is off scale")
-    outside = np.count_nonzero((s["samples"] < xlo) | (s["samples"] > xhi))
-    if outside:
-        off.append(f"{outside / s['samples'].size:.0%} of G's samples off the plot")
-
-    # --- bottom: the z line, the x line, and x = G(z) ---
-    y_x, y_z = -0.10 * level, -0.46 * level
-    if s["z"] is not None:
-        zlo, zhi = s["z_range"]
+    art["pg_fill"] = ax.stairs([0.0], xlim, fill=True, color=C_G, alpha=0.15, lw=0, zorder=2)
+    art["pg"] = ax.stairs([0.0], xlim, color=C_G, lw=1.6, zorder=3, label="$p_g$")
+    if has["p_data"]:
+        art["p_data"], = ax.plot([], [], color=C_DATA, ls=(0, (1.5, 1.5)), lw=2.0, zorder=4,
+                                 label=r"$p_{data}$")
+    if has["d_star"]:
+        art["d_star"], = ax.plot([], [], color=C_DSTAR, lw=1.0, zorder=4,
+                                 label=r"$D^*$ (the optimal D)")
+    art["d"], = ax.plot([], [], color=C_D, ls="--", lw=2.0, zorder=5, label="$D(x)$")
+    if has["z"]:
+        # below y = 0: the x line at y_x, the z line at y_z on the middle of the x axis
         span = xhi - xlo
-        a, b = xlo + 0.2 * span, xhi - 0.2 * span        # the z line, in x-axis units
-        z_pos = a + (s["z"] - zlo) / (zhi - zlo) * (b - a)
-        colors = plt.get_cmap("plasma")(np.linspace(0.05, 0.8, s["z"].size))
+        art["y_x"], art["y_z"] = y_x, y_z = -0.10 * level, -0.46 * level
+        art["a"], art["b"] = a, b = xlo + 0.2 * span, xhi - 0.2 * span
         ax.plot([xlo, xhi], [y_x, y_x], color="0.5", lw=0.8, zorder=2)
         ax.plot([a, b], [y_z, y_z], color="0.35", lw=1.0, zorder=2)
-        segs = np.stack([np.column_stack([z_pos, np.full_like(z_pos, y_z)]),
-                         np.column_stack([s["gz"], np.full_like(z_pos, y_x)])], axis=1)
-        ax.add_collection(LineCollection(segs, colors=colors, lw=0.9, alpha=0.85, zorder=3))
-        ax.scatter(z_pos, np.full_like(z_pos, y_z), s=9, color=colors, zorder=4, lw=0)
-        ax.scatter(s["gz"], np.full_like(z_pos, y_x), marker="^", s=22, color=colors,
-                   zorder=4, lw=0, clip_on=True)
-        small = fontsize - 1
-        ax.text(a, y_z - 0.035 * level, f"{zlo:g}", ha="center", va="top", fontsize=small)
-        ax.text(b, y_z - 0.035 * level, f"{zhi:g}", ha="center", va="top", fontsize=small)
+        art["arrows"] = ax.add_collection(LineCollection([], lw=0.9, alpha=0.85, zorder=3))
+        art["z_dots"] = ax.scatter([], [], s=9, zorder=4, lw=0)
+        art["heads"] = ax.scatter([], [], marker="^", s=22, zorder=4, lw=0, clip_on=True)
+        art["z_ends"] = [ax.text(end, y_z - 0.035 * level, "", ha="center", va="top",
+                                 fontsize=fontsize - 1) for end in (a, b)]
         ax.text(a - 0.02 * span, y_z, "z", ha="right", va="center", fontsize=fontsize,
                 style="italic")
         ax.text(xhi - 0.01 * span, y_x - 0.03 * level, "x = G(z)", ha="right", va="top",
-                fontsize=small)
-        n_out = np.count_nonzero((s["gz"] < xlo) | (s["gz"] > xhi))
-        if n_out:
-            off.append(f"{n_out}/{s['gz'].size} arrows off the plot")
+                fontsize=fontsize - 1)
+    moving = ("pg_fill", "pg", "p_data", "d_star", "d", "arrows", "z_dots", "heads")
+    art["moving"] = [art[k] for k in moving if k in art] + art.get("z_ends", []) + [ax.title]
+    return art
 
-    # --- axes ---
-    top = level * (1.36 if legend else 1.06)
-    ax.set_xlim(xlo, xhi)
-    ax.set_ylim(-0.58 * level, top)
+
+def _panel_update(art, s, bins=None, title=None):
+    """Put the (checked) snapshot ``s`` into a panel's artists; returns the title set.
+
+    p_g above the panel's top is cut flat there and the cut named in the title, with
+    any of G's samples or arrows that fall off the plot.
+    """
+    (xlo, xhi), level, ax = art["xlim"], art["level"], art["ax"]
+    centers, p_g, edges = density_histogram(s["samples"], xlo, xhi, bins, return_edges=True)
+    cap = level * 1.04
+    for key in ("pg_fill", "pg"):
+        art[key].set_data(np.minimum(p_g, cap), edges)
+    rule = "FD" if bins is None or isinstance(bins, str) else "fixed"
+    label = f"$p_g$ (histogram of {s['samples'].size:,} G(z), {centers.size} {rule} bins)"
+    art["pg"].set_label(label)
+    for text in ax.get_legend().get_texts() if ax.get_legend() else []:
+        if text.get_text().startswith("$p_g$"):
+            text.set_text(label)
+    for key, scale in (("p_data", 1.0), ("d_star", level), ("d", level)):  # D -> D · level
+        if key in art:
+            shown = s[key] is not None
+            art[key].set_visible(shown)
+            art[key].set_data(s["x"], s[key] * scale if shown else s["x"] * np.nan)
+    off = [f"$p_g$'s peak {p_g.max():.3g} is off scale"] if p_g.max() > cap else []
+    outside = np.count_nonzero((s["samples"] < xlo) | (s["samples"] > xhi))
+    if outside:
+        off.append(f"{outside / s['samples'].size:.0%} of G's samples off the plot")
+    if "arrows" in art:
+        off += _mapping_update(art, s)
+    title = title if title is not None else f"step {s['step']:,}"
+    return ax.set_title(title + ("\n(" + "; ".join(off) + ")" if off else ""),
+                        fontsize=ax.title.get_fontsize())
+
+
+def _mapping_update(art, s):
+    """The lines z -> x = G(z) below the panel; returns a note if arrows fall off it."""
+    for part in (art["arrows"], art["z_dots"], art["heads"], *art["z_ends"]):
+        part.set_visible(s["z"] is not None)
+    if s["z"] is None:
+        return []
+    (zlo, zhi), (a, b) = s["z_range"], (art["a"], art["b"])
+    z_pos = a + (s["z"] - zlo) / (zhi - zlo) * (b - a)                 # z on the z line
+    colors = plt.get_cmap("plasma")(np.linspace(0.05, 0.8, s["z"].size))
+    z_pts = np.column_stack([z_pos, np.full_like(z_pos, art["y_z"])])  # (m, 2)
+    x_pts = np.column_stack([s["gz"], np.full_like(z_pos, art["y_x"])])
+    art["arrows"].set_segments(np.stack([z_pts, x_pts], axis=1))      # (m, 2 ends, 2)
+    art["arrows"].set_colors(colors)
+    for part, points in (("z_dots", z_pts), ("heads", x_pts)):
+        art[part].set_offsets(points)
+        art[part].set_color(colors)
+    for text, end in zip(art["z_ends"], (zlo, zhi)):
+        text.set_text(f"{end:g}")
+    n_out = np.count_nonzero((s["gz"] < art["xlim"][0]) | (s["gz"] > art["xlim"][1]))
+    return [f"{n_out}/{s['gz'].size} arrows off the plot"] if n_out else []
+
+
+def _panel_axes(ax, xlim, level, legend, fontsize):
+    """A panel's axes: limits, the density scale at left, D's scale at right, legend."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(-0.58 * level, level * (1.36 if legend else 1.06))
     ticks = [t for t in MaxNLocator(nbins=4).tick_values(0, level / 1.1) if 0 <= t <= level]
     ax.set_yticks(ticks)
     ax.set_ylabel("density", fontsize=fontsize)
     ax.set_xlabel("x", fontsize=fontsize, labelpad=1)
     ax.tick_params(labelsize=fontsize - 1)
-    right = ax.secondary_yaxis("right", functions=(lambda y: y / to_y, lambda d: d * to_y))
+    right = ax.secondary_yaxis("right", functions=(lambda y: y / level, lambda d: d * level))
     right.set_yticks([0, 0.5, 1])
     right.set_yticklabels(["0", "½", "1"])
     right.set_ylabel("D(x)", fontsize=fontsize, color=C_D, labelpad=2)
     right.tick_params(labelsize=fontsize - 1, colors=C_D)
     ax.spines["top"].set_visible(False)
-    title = title if title is not None else f"step {s['step']:,}"
-    ax.set_title(title + ("\n(" + "; ".join(off) + ")" if off else ""), fontsize=fontsize + 1)
+    ax.title.set_fontsize(fontsize + 1)
     if legend:
         ax.legend(loc="upper center", ncols=2, fontsize=fontsize - 1.5, frameon=False,
                   handlelength=2.2, columnspacing=1.0, borderaxespad=0.2)
-    return ax
 
 
 # -- training curves --------------------------------------------------------------------
@@ -433,13 +482,9 @@ def training_curves(fig_or_axes, history, g_loss=None, fontsize=9):
     ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3,
                fontsize=fontsize - 1, frameon=False)
 
-    g_ref, g_ref_label = (LOG2, "log 2") if g_loss == "non-saturating" else (-LOG2, "−log 2")
-    refs = [(LOG4, "2 log 2", C_DLOSS), (g_ref, g_ref_label, C_GLOSS), (-LOG4, "−log 4", C_V)]
-    for y, text, color in refs:
-        ax2.axhline(y, color=color, lw=1.0, ls=":")
-        ax2.text(0.995, y, f"{text} ", color=color, fontsize=fontsize - 1, va="bottom",
-                 ha="right", transform=ax2.get_yaxis_transform(), zorder=6,
-                 bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75))
+    g_ref = (LOG2, "log 2") if g_loss == "non-saturating" else (-LOG2, "−log 2")
+    _equilibria(ax2, [(LOG4, "2 log 2", C_DLOSS), (*g_ref, C_GLOSS), (-LOG4, "−log 4", C_V)],
+                fontsize)
     _smoothed(ax2, steps, h["d_loss"], C_DLOSS, "D loss", window)
     _smoothed(ax2, steps, h["g_loss"], C_GLOSS, f"G loss ({g_loss})", window)
     _smoothed(ax2, steps, h["value"], C_V, "V(D, G) on the minibatch", window)
@@ -447,18 +492,9 @@ def training_curves(fig_or_axes, history, g_loss=None, fontsize=9):
     ax2.set_ylabel("nats", fontsize=fontsize)
     handles, labels = ax2.get_legend_handles_labels()
     handles.append(plt.Line2D([], [], color="0.3", ls=":", lw=1.0))
-    labels.append(f"equilibria: 2 log 2, {g_ref_label}, −log 4")
+    labels.append(f"equilibria: 2 log 2, {g_ref[1]}, −log 4")
     if "jsd" in h:
-        ax3 = ax2.twinx()
-        ax3.semilogy(h["jsd_step"], np.maximum(h["jsd"], 1e-6), color=C_JSD, lw=1.4,
-                     marker="o", ms=3, label=r"JSD($p_{data}$‖$p_g$) (right, log)")
-        # a decade of room below the smallest JSD: a converged run's JSD (~0.007) would
-        # otherwise sit at the bottom of the panel, on V's line at −log 4
-        low = float(np.min(np.maximum(h["jsd"], 1e-6)))
-        ax3.set_ylim(bottom=10.0 ** (np.floor(np.log10(low)) - 1))
-        ax3.set_ylabel("JSD (nats)", fontsize=fontsize, color=C_JSD)
-        ax3.tick_params(labelsize=fontsize - 1, colors=C_JSD)
-        more_h, more_l = ax3.get_legend_handles_labels()
+        more_h, more_l = _jsd_axis(ax2, h["jsd_step"], h["jsd"], fontsize)
         handles, labels = handles + more_h, labels + more_l
     ax2.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2,
                fontsize=fontsize - 1, frameon=False)
@@ -468,6 +504,29 @@ def training_curves(fig_or_axes, history, g_loss=None, fontsize=9):
         ax.set_xlim(steps[0], steps[-1])
         ax.grid(alpha=0.25)
     return ax1, ax2
+
+
+def _equilibria(ax, refs, fontsize):
+    """Dotted lines at the losses' equilibrium values, each named at the right edge."""
+    for y, text, color in refs:
+        ax.axhline(y, color=color, lw=1.0, ls=":")
+        ax.text(0.995, y, f"{text} ", color=color, fontsize=fontsize - 1, va="bottom",
+                ha="right", transform=ax.get_yaxis_transform(), zorder=6,
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75))
+
+
+def _jsd_axis(ax, jsd_step, jsd, fontsize):
+    """JSD(p_data ‖ p_g) on a log axis at the right of ``ax``; returns its legend entries."""
+    ax3 = ax.twinx()
+    ax3.semilogy(jsd_step, np.maximum(jsd, 1e-6), color=C_JSD, lw=1.4, marker="o", ms=3,
+                 label=r"JSD($p_{data}$‖$p_g$) (right, log)")
+    # a decade of room below the smallest JSD: a converged run's JSD (~0.007) would
+    # otherwise sit at the bottom of the panel, on V's line at −log 4
+    low = float(np.min(np.maximum(jsd, 1e-6)))
+    ax3.set_ylim(bottom=10.0 ** (np.floor(np.log10(low)) - 1))
+    ax3.set_ylabel("JSD (nats)", fontsize=fontsize, color=C_JSD)
+    ax3.tick_params(labelsize=fontsize - 1, colors=C_JSD)
+    return ax3.get_legend_handles_labels()
 
 
 # -- the demo's pictures ----------------------------------------------------------------
@@ -492,7 +551,7 @@ def summary_figure(snaps, history, path, title=None, bins=None, dpi=100):
     picks = [snaps[0], snaps[len(snaps) // 2], snaps[-1]]
     names = ["(a) start", "(b) middle", "(c) end"]
     xlim, level = _panel_limits(picks, bins)
-    fig = plt.figure(figsize=(13, 8.4), layout="constrained")
+    fig = plt.figure(figsize=(13, 8.4), dpi=dpi, layout="constrained")
     try:
         upper, lower = fig.subfigures(2, 1, height_ratios=[1.12, 1])
         top = upper.subplots(1, 3)
@@ -511,6 +570,8 @@ def summary_figure(snaps, history, path, title=None, bins=None, dpi=100):
         upper.legend(handles, labels, loc="outside upper center", ncols=len(labels),
                    fontsize=9, frameon=False)
         training_curves(bottom, h)
+        fig.get_layout_engine().execute(fig)  # lay out once (savefig would do it twice)
+        fig.set_layout_engine("none")
         _save_png(fig, path, dpi)
     finally:
         plt.close(fig)
@@ -520,31 +581,51 @@ def summary_figure(snaps, history, path, title=None, bins=None, dpi=100):
 def animate(snaps, path, fps=8, bins=None, dpi=80, figsize=(6.4, 4.2)):
     """A GIF of :func:`figure1_panel` over ``snaps`` (one frame each), with shared axes.
 
-    Uses matplotlib.animation.PillowWriter. Returns ``path``.
+    The panel is laid out and drawn once; each frame then moves only what changes
+    (p_g, the curves, the arrows z -> G(z), the title) and draws those over the saved
+    still parts (blitting), so a frame costs a few artists, not a whole figure.
+    All frames share one set of bins (``bins``, or the Freedman–Diaconis bins of the
+    last snapshot) and one 256-colour palette. Returns ``path``.
     """
     snaps = _check_snaps(snaps)
     if not (isinstance(fps, (int, float)) and fps > 0):
         raise ValueError(f"fps must be a positive number, got {fps!r}")
     path = _ensure_parent(path)
     xlim, level = _panel_limits(snaps, bins)
-    kwargs = dict(bins=bins, xlim=xlim, level=level, legend=True, fontsize=10)
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    try:
-        # Lay out once, with room for a two-line title, then freeze: frames must not jump.
-        ax = fig.add_subplot()
-        figure1_panel(ax, snaps[-1], title="step\n(note)", **kwargs)
-        fig.get_layout_engine().execute(fig)
-        box = ax.get_position()
-        fig.set_layout_engine("none")
-        writer = PillowWriter(fps=fps)
-        with atomic_path(path, "animation path") as tmp, writer.saving(fig, tmp, dpi=dpi):
-            for snap in snaps:
-                fig.clear()  # a fresh axes each frame: no artists pile up
-                figure1_panel(fig.add_axes(box), snap, title=f"step {snap['step']:,}",
-                              **kwargs)
-                writer.grab_frame()
-    finally:
-        plt.close(fig)
+    if bins is None or isinstance(bins, str):   # the last p_g's FD bins, for every frame
+        bins = density_histogram(snaps[-1]["samples"], *xlim, bins, return_edges=True)[2]
+    # an Agg canvas of its own: frames are read from its pixels, whatever pyplot's backend
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    has = {key: any(s[key] is not None for s in snaps) for key in ("p_data", "d_star", "z")}
+    art = _panel_artists(ax, has, xlim, level, fontsize=10)
+    _panel_update(art, snaps[-1], bins, title="step\n(note)")  # room for a two-line title
+    _panel_axes(ax, xlim, level, legend=True, fontsize=10)
+    fig.get_layout_engine().execute(fig)  # lay out once, then freeze: frames must not jump
+    fig.set_layout_engine("none")
+    moving = sorted(art["moving"], key=lambda a: a.get_zorder())  # the legend stays still
+    for artist in moving:
+        artist.set_animated(True)       # left out of the still picture
+    canvas.draw()
+    still = canvas.copy_from_bbox(fig.bbox)
+    frames = []
+    for snap in snaps:
+        canvas.restore_region(still)
+        _panel_update(art, snap, bins)
+        for artist in moving:
+            fig.draw_artist(artist)
+        frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]))
+    # one 256-colour palette for all frames, from the first and the last side by side
+    both = Image.new("RGB", (2 * frames[0].width, frames[0].height))
+    both.paste(frames[0], (0, 0))
+    both.paste(frames[-1], (frames[0].width, 0))
+    palette = both.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                            dither=Image.Dither.NONE)
+    frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in frames]
+    with atomic_path(path, "animation path") as tmp:
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
+                       duration=round(1000 / fps), loop=0)
     return path
 
 

@@ -105,6 +105,42 @@ def test_linear_schedule_decays_learning_rate():
     assert all(a >= b for a, b in zip(lr, lr[1:]))
 
 
+def _tiny(seed=0):
+    return gan_1d(Gaussian(0, 1), hidden=4, d_hidden=4, batch=8, seed=seed)
+
+
+def test_train_until_stops_once_the_verdict_has_held():
+    gan, checked = _tiny(), []
+
+    def always(g):
+        checked.append(g.step_count)
+        return True
+
+    assert gan.train_until(100, always, check_every=10, patience=3) == 30
+    assert checked == [10, 20, 30] and gan.step_count == len(gan.history["step"]) == 30
+    # the schedule kept the planned 100 steps: at step 30 the lr is 1 − 0.98 · 29/100
+    assert gan.total_steps == 100
+    assert gan.history["lr_d"][-1] == pytest.approx(1e-3 * (1 - 0.98 * 29 / 100))
+
+
+def test_train_until_counts_checks_in_a_row():
+    gan = _tiny()
+    answers = iter([True, True, False, True, False, True, True, True])
+    assert gan.train_until(200, lambda g: next(answers), check_every=10, patience=3) == 80
+
+
+def test_train_until_that_never_holds_is_the_planned_run():
+    a, b = _tiny(3), _tiny(3)
+    checked = []
+    stopped = a.train_until(45, lambda g: checked.append(g.step_count) or False,
+                            check_every=10, patience=2)
+    assert stopped is None and checked == [10, 20, 30, 40]
+    b.train(45)
+    assert a.history == b.history          # bit for bit the plain run, schedule and all
+    with pytest.raises(ValueError, match="converged must be a function"):
+        a.train_until(10, True)
+
+
 def test_standardisation_is_visible_and_maps_back():
     gan = gan_1d(Gaussian(10, 3), hidden=4, d_hidden=4, seed=0)
     assert gan.shift[0] == pytest.approx(10, abs=0.05)
