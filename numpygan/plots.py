@@ -366,8 +366,9 @@ def _panel_update(art, s, bins=None, title=None):
     cap = level * 1.04
     for key in ("pg_fill", "pg"):
         art[key].set_data(np.minimum(p_g, cap), edges)
-    rule = "FD" if bins is None or isinstance(bins, str) else "fixed"
-    label = f"$p_g$ (histogram of {s['samples'].size:,} G(z), {centers.size} {rule} bins)"
+    rule = ("Freedman–Diaconis bins, per panel" if bins is None or isinstance(bins, str)
+            else f"{centers.size} fixed bins")
+    label = f"$p_g$ (histogram of {s['samples'].size:,} G(z), {rule})"
     art["pg"].set_label(label)
     for text in ax.get_legend().get_texts() if ax.get_legend() else []:
         if text.get_text().startswith("$p_g$"):
@@ -477,7 +478,8 @@ def training_curves(fig_or_axes, history, g_loss=None, fontsize=9):
     _smoothed(ax1, steps, h["d_real"], C_REAL, "mean D(x), x ~ $p_{data}$", window)
     _smoothed(ax1, steps, h["d_fake"], C_FAKE, "mean D(G(z)), z ~ $p_z$", window)
     ax1.set_ylim(0, 1)
-    ax1.set_title("What D says: real and fake both → ½", fontsize=fontsize + 1)
+    ax1.set_title("What D says: mean D on real and on generated samples, against ½",
+                  fontsize=fontsize + 1)
     ax1.set_ylabel("D", fontsize=fontsize)
     ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3,
                fontsize=fontsize - 1, frameon=False)
