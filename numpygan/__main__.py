@@ -358,6 +358,13 @@ def _prepare(parser, args, argv):
 
 
 # ------------------------------------------------------------------------ training
+#: The stopping rule asks for the verdict with a margin: each limit 85 % of the final
+#: verdict's (metrics.CONVERGENCE_LIMITS), so that the final verdict, judged on
+#: samples the rule never saw, holds too and not only by the luck of one draw.
+STOP_LIMITS = {"mean": 0.085, "std": 0.085, "jsd": 0.0085, "w1": 0.034,
+               "d": (0.4575, 0.5425), "d_star_gap": 0.0255}
+
+
 class _Run:
     """One demo run: the game, its snapshots for the figures, its checkpoints."""
 
@@ -451,11 +458,15 @@ class _Run:
         return None
 
     def verdict_holds(self, g):
-        """The verdict on fresh samples (never the final verdict's), asked once G's
-        parameter average, which the final samples come from, has begun."""
+        """The verdict with a margin (``STOP_LIMITS``), on fresh samples (never the final
+        verdict's), asked once G's parameter average, which the final samples come
+        from, has begun."""
+        from . import metrics
+
         if g.average is not None and g.G_avg is None:
             return False
-        return evaluate(g, self.p_data, seed=g.step_count)[0]["converged"]
+        measured = evaluate(g, self.p_data, seed=g.step_count)[0]
+        return all(metrics.convergence_checks(measured, STOP_LIMITS).values())
 
     # -- the files of --out, each written atomically --------------------------------
     def path(self, name):

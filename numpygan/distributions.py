@@ -123,7 +123,7 @@ def _points(x, dim, who):
 # ------------------------------------------------------- the standard normal
 
 # math.erfc is correctly rounded to a few ulps in both tails; NumPy has no erfc
-# of its own, so we lift it element-wise (about 0.3 µs per value).
+# of its own, so we lift it element-wise (a Python call per value: slow, but exact).
 _erfc_elementwise = np.frompyfunc(math.erfc, 1, 1)
 
 
@@ -495,7 +495,7 @@ class GaussianMixture(Distribution):
         return x.reshape(-1, 1)
 
     def _standardised(self, x):
-        # (n, 1) - (K,) -> (n, K): each point measured in each component's sigmas
+        # (n, 1) - (K,) -> (n, K): each point in units of each component's sigma
         x = float_array("GaussianMixture", "x", x)
         return (x.reshape(-1, 1) - self._means) / self._sigmas
 
