@@ -290,20 +290,19 @@ _lesson.savefig(fig, args, "08_decay.png")
 
 # %% The demo's schedule: the decayed, averaged game, and a run that stops when done
 # python -m numpygan plans 15,000 steps of gan_1d's game (the decayed learning rate and
-# G's averaged parameters above).  Every 250 steps it asks its own verdict
-# (numpygan.__main__.evaluate: p_g on p_data *and* D at 1/2, on 10,000 fresh samples)
-# and it stops once the verdict has held at 3 checks in a row (GAN.train_until).  The
+# G's averaged parameters above).  Every 250 steps it asks its own verdict with a margin
+# (numpygan.__main__.verdict_holds: p_g on p_data *and* D at 1/2 and at D*, on 10,000
+# fresh samples, each limit 85 % of the final verdict's) and it stops once that has held
+# at 3 checks in a row (GAN.train_until).  The
 # schedule keeps its planned length, so a run that never settles is the plan in full,
 # and the verdict printed at the end is asked again, on samples no check has seen.
-from numpygan.__main__ import evaluate  # noqa: E402  (the demo's own verdict)
+from numpygan.__main__ import evaluate, verdict_holds  # noqa: E402  (the demo's own)
 
 PLAN, CHECK_EVERY, PATIENCE = (1000, 250, 3) if args.quick else (15_000, 250, 3)
 stops, final = {}, {}
 for seed in seeds:
     g = gan_1d(p_data, seed=seed)
-    # as the demo: asked once G's parameter average has begun, on fresh samples
-    holds = lambda g: (g.G_avg is not None                                 # noqa: E731
-                       and evaluate(g, p_data, seed=g.step_count)[0]["converged"])
+    holds = lambda g: verdict_holds(g, p_data)      # the demo's rule  # noqa: E731
     stops[seed] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
     final[seed] = evaluate(g, p_data)[0]
     verdict = "converged" if final[seed]["converged"] else "NOT converged"

@@ -365,6 +365,18 @@ STOP_LIMITS = {"mean": 0.085, "std": 0.085, "jsd": 0.0085, "w1": 0.034,
                "d": (0.4575, 0.5425), "d_star_gap": 0.0255}
 
 
+def verdict_holds(gan, p_data):
+    """The demo's stopping rule, asked every 250 steps: the verdict with a margin
+    (``STOP_LIMITS``), on fresh samples (never the final verdict's), and only once G's
+    parameter average, which the final samples come from, has begun."""
+    from . import metrics
+
+    if gan.average is not None and gan.G_avg is None:
+        return False
+    measured = evaluate(gan, p_data, seed=gan.step_count)[0]
+    return all(metrics.convergence_checks(measured, STOP_LIMITS).values())
+
+
 class _Run:
     """One demo run: the game, its snapshots for the figures, its checkpoints."""
 
@@ -449,24 +461,13 @@ class _Run:
                     self.gan.train(args.steps - self.start, **steps)
                 else:
                     self.stopped = self.gan.train_until(
-                        args.steps - self.start, self.verdict_holds, check_every=250,
-                        patience=3, **steps)
+                        args.steps - self.start, lambda g: verdict_holds(g, self.p_data),
+                        check_every=250, patience=3, **steps)
         except DivergenceError as exc:
             return exc
         finally:
             self.seconds = time.perf_counter() - t0
         return None
-
-    def verdict_holds(self, g):
-        """The verdict with a margin (``STOP_LIMITS``), on fresh samples (never the final
-        verdict's), asked once G's parameter average, which the final samples come
-        from, has begun."""
-        from . import metrics
-
-        if g.average is not None and g.G_avg is None:
-            return False
-        measured = evaluate(g, self.p_data, seed=g.step_count)[0]
-        return all(metrics.convergence_checks(measured, STOP_LIMITS).values())
 
     # -- the files of --out, each written atomically --------------------------------
     def path(self, name):
