@@ -127,8 +127,12 @@ class Sequential:
     def packed(self) -> bool:
         """True while every parameter still lives in ``theta`` (a layer packed into
         another Sequential since would not)."""
-        return self.theta is not None and all(
-            l.packed_in is self.theta for l in self.layers if l.param_names)
+        if self.theta is None:
+            return False
+        for layer in self.layers:
+            if layer.param_names and layer.packed_in is not self.theta:
+                return False
+        return True
 
     def __setstate__(self, state):
         # copy.deepcopy copies each view as an array of its own: pack the copy again

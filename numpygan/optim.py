@@ -182,7 +182,7 @@ class Adam(Optimizer):
             params, grads = self._check(params, grads)
             self._moments_for(params)
             flat = theta is not None and grad is not None and self._flat_fits(params, theta, grad)
-        elif not kernels.all_finite(grad):
+        elif not kernels.all_finite.run(grad):
             self._check(params, grads)   # raises, naming the gradient that holds NaN or inf
         t = self.t + 1
         b1, b2 = self.beta1, self.beta2
@@ -191,8 +191,8 @@ class Adam(Optimizer):
         # m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;  p ← p − lr (m / c1) / (sqrt(v / c2) + eps),
         # element by element: the same numbers over the flat arrays or array by array
         constants = (self.lr, b1, b2, c1, c2, self.eps)
-        if flat:
-            kernels.adam_update(theta, grad, self._flat_m, self._flat_v, *constants)
+        if flat:   # _flat_fits checked what adam_update's own check would
+            kernels.adam_update.run(theta, grad, self._flat_m, self._flat_v, *constants)
         else:
             for p, g, m, v in zip(params, grads, self.m, self.v):
                 _update_one(p, g, m, v, constants)
@@ -217,13 +217,21 @@ class Adam(Optimizer):
                 setattr(self, name, views)
 
     def _flat_fits(self, params, theta, grad):
-        """True when one update over the flat arrays is this step (moments ready and
-        whole, every parameter writeable)."""
+        """True when one update over the flat arrays is this step: moments ready and
+        whole (the lists m, v still views of them), every parameter writeable."""
         fm, fv = self._flat_m, self._flat_v
-        return (fm is not None and fv is not None and theta.shape == grad.shape == fm.shape
-                and theta.dtype == grad.dtype == fm.dtype and theta.flags.writeable
-                and all(p.flags.writeable for p in params)
-                and all(a.base is fm for a in self.m) and all(a.base is fv for a in self.v))
+        if not (fm is not None and type(theta) is np.ndarray and type(grad) is np.ndarray
+                and theta.ndim == 1 and theta.flags.c_contiguous and grad.flags.c_contiguous
+                and theta.shape == grad.shape == fm.shape and theta.dtype == grad.dtype == fm.dtype
+                and theta.flags.writeable):
+            return False
+        for p in params:
+            if not p.flags.writeable:
+                return False
+        for a, b in zip(self.m, self.v):
+            if a.base is not fm or b.base is not fv:
+                return False
+        return True
 
     def state(self) -> dict:
         out = {"lr": np.float64(self.lr), "beta1": np.float64(self.beta1),

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import kernels
 from ..kernels import checks as kernel_checks
-from ..kernels.switch import jit
+from ..kernels.switch import STATE, jit
 from .gemm import gemm
 
 DENSE, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
@@ -236,7 +236,7 @@ def mlp_forward(x, theta, plan, alphas, check=True):
     """
     if check:
         check_plan("mlp_forward", x, theta, plan, alphas)
-    if kernels.get_backend() == "numba":
+    if STATE.numba:
         return _nb_mlp_forward(x, theta, plan, alphas)
     return _np_mlp_forward(x, theta, plan, alphas)
 
@@ -248,7 +248,7 @@ def mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad=True, chec
     if check:
         _check_backward(x, dout, theta, grad, plan, alphas, acts)
     input_grad = bool(input_grad)   # one compiled version, whatever the caller passed
-    if kernels.get_backend() == "numba":
+    if STATE.numba:
         return _nb_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
     return _np_mlp_backward(x, dout, theta, grad, plan, alphas, acts, input_grad)
 

@@ -14,8 +14,8 @@ from operator import is_
 
 import numpy as np
 
-from .. import kernels
-from ..layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from ..kernels.switch import STATE
+from ..layers import Dense, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
 from .mlp import DENSE, LEAKY_RELU, RELU, SIGMOID, TANH, mlp_backward, mlp_forward
 
 KINDS = {Dense: DENSE, ReLU: RELU, LeakyReLU: LEAKY_RELU, Tanh: TANH, Sigmoid: SIGMOID}
@@ -50,11 +50,17 @@ class WholeNetwork:
         self.spans = spans
         self.last = None                                    # (x, acts, caches) of the last forward
         self.owners = [l for l in layers if l.param_names]
+        self.moves = -1                                     # Layer.moves when last looked over
 
     def usable(self) -> bool:
         """On the Numba backend, with every parameter still in the packed arrays."""
-        return kernels.get_backend() == "numba" and all(l.packed_in is self.theta
-                                                        for l in self.owners)
+        if not STATE.numba:
+            return False
+        if self.moves != Layer.moves:                       # some layer moved since: look
+            if any(l.packed_in is not self.theta for l in self.owners):
+                return False
+            self.moves = Layer.moves
+        return True
 
     def forward(self, x):
         """The stack forward in one call; each layer gets its cache. x (N, D) -> (N, M)."""

@@ -88,7 +88,8 @@ def tell_once():
 
 def get_backend() -> str:
     """Return the name of the kernel backend in use: ``"numba"`` or ``"numpy"``."""
-    tell_once()
+    if STATE.untold:
+        tell_once()
     return STATE.name
 
 
@@ -132,7 +133,9 @@ def make_kernel(np_twin, nb_twin, check):
     ``check(*args)`` raises a ValueError naming what is wrong (a compiled loop
     given a wrong shape would read out of bounds); then the twin of the current
     backend runs.  The result keeps both twins as ``.numpy`` and ``.numba``, so
-    a test or a lesson can call either one directly, and the check as ``.check``.
+    a test or a lesson can call either one directly, the check as ``.check``, and
+    ``.run``: the backend's twin without the check, for a caller (a layer, the
+    optimizer) that has already checked what it passes.
     """
     @functools.wraps(np_twin)
     def kernel(*args):
@@ -148,6 +151,10 @@ def make_kernel(np_twin, nb_twin, check):
                                  "use set_backend('numpy')") from None
         return np_twin(*args)
 
+    def run(*args):
+        """The kernel without its check, for a caller that has checked the arguments."""
+        return nb_twin(*args) if STATE.numba else np_twin(*args)
+
     kernel.__name__ = kernel.__qualname__ = np_twin.__name__.replace("_np_", "", 1)
-    kernel.numpy, kernel.numba, kernel.check = np_twin, nb_twin, check
+    kernel.numpy, kernel.numba, kernel.check, kernel.run = np_twin, nb_twin, check, run
     return kernel

@@ -40,7 +40,9 @@ def check_finite(a, who: str, what: str):
     run has diverged.  The message says "NaN or inf" so that the training loop
     (``gan.GAN.step``) can turn it into a ``DivergenceError``.
     """
-    if kernels.all_finite(a.ravel()):   # one compiled version serves every shape
+    # a float ndarray (every caller checks that first): the kernel's own check is skipped,
+    # and the flat view lets one compiled version serve every shape
+    if kernels.all_finite.run(a.ravel()):
         return
     bad = ~np.isfinite(a)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -139,6 +141,9 @@ class Layer:
     cache = None
     #: The flat array this layer's parameters live in, once a Sequential packs them.
     packed_in = None
+    #: How many times any layer's parameters moved to new storage (``use_storage``):
+    #: a Sequential looks its layers over again only when this has changed.
+    moves = 0
     #: True for layers whose output has their input's shape (activations, batch norm):
     #: Sequential looks through them when it matches one layer's width to the next.
     keeps_shape = False
@@ -197,6 +202,7 @@ class Layer:
                 self._arrays[key] = view
             at += p.size
         self.packed_in = theta
+        Layer.moves += 1
 
     def cached(self):
         """What forward kept for backward; RuntimeError before the first forward."""
