@@ -278,7 +278,8 @@ print(f"random upsamplers (untrained G's layers, {N_NETS} initialisations, {N_Z}
 check.above("untrained G with k = 3, s = 2: per-pixel spread of G(z), largest / smallest "
             "parity class (a checkerboard)", uneven3, 1.5, fmt=".2f")
 check.below("untrained G with k = 4, s = 2, p = 1 (dcgan_8x8's): the same ratio (even; "
-            "its first layer's border and the random weights keep it a bit above 1)", uneven4, 1.2, fmt=".2f")
+            "its first layer's border and the random weights keep it a bit above 1)",
+            uneven4, 1.2, fmt=".2f")
 
 fig, axes = plt.subplots(2, 3, figsize=(13, 8.4), layout="constrained")
 for ax, counts, title in ((axes[0, 0], counts3, "k = 3, s = 2: taps per pixel"),
@@ -378,9 +379,9 @@ print(f"FD floor, real vs real ({N_FD} held-out images vs the {n_train:,} traini
 
 # %% 6. Two games, the same data, steps and batch: lesson 12's dense GAN and a DCGAN
 Z, BATCH = 16, 64
-STEPS = 100 if args.quick else 1_500
-EVERY = 50 if args.quick else 100
-SHOW = [0, 50, 100] if args.quick else [0, 100, 300, 700, 1_500]
+STEPS = 100 if args.quick else 3_000
+EVERY = 50 if args.quick else 150
+SHOW = [0, 50, 100] if args.quick else [0, 200, 600, 1_500, 3_000]
 LR = {"dense": 2e-4, "dcgan": 5e-4}      # lesson 12's for the dense GAN; the DCGAN's own
 
 

@@ -43,7 +43,8 @@ def dcgan_8x8(z_dim=16, width=16, rng=None, dtype=np.float64):
     conv = dict(stride=2, padding=1, rng=rng, init="he", dtype=dtype)
     dense = dict(rng=rng, dtype=dtype)
     G = Sequential([
-        Dense(z_dim, 2 * w * 2 * 2, **dense), Reshape((2 * w, 2, 2)), LeakyReLU(0.2),  # (N, 2w, 2, 2)
+        Dense(z_dim, 2 * w * 2 * 2, **dense), Reshape((2 * w, 2, 2)),     # (N, 2w, 2, 2)
+        LeakyReLU(0.2),
         ConvTranspose2D(2 * w, w, 4, **conv), LeakyReLU(0.2),              # (N, w, 4, 4)
         ConvTranspose2D(w, 1, 4, **conv), Tanh(),                          # (N, 1, 8, 8)
         Reshape((64,)),                                                    # (N, 64)
