@@ -25,7 +25,10 @@ out chequered.  With k = 4, s = 2, p = 1 every pixel receives 2 × 2 taps: no pa
 
 Then a DCGAN (``numpygan.models.dcgan_8x8``: strided convolutions down in D,
 transposed ones up in G, every layer through the teaching kernels) beside lesson 12's
-dense GAN, on the same data, for the same number of steps and the same batch.
+dense GAN, on the same data, for the same number of steps and the same batch.  It
+leaves out the paper's batch norm: numpygan's D-step shows D real and generated
+images in one batch, its G-step generated ones alone, so a batch-normalised D would
+be two different functions (dcgan_8x8's docstring says what else changed, and why).
 How good are the samples?  A Fréchet distance (Heusel et al. 2017) on features:
 
     FD = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½)      (numpygan.fid; "FID" when the
@@ -384,7 +387,7 @@ Z, BATCH = 16, 64
 STEPS = 100 if args.quick else 3_000
 EVERY = 50 if args.quick else 150
 SHOW = [0, 50, 100] if args.quick else [0, 200, 600, 1_500, 3_000]
-LR = {"dense": 2e-4, "dcgan": 5e-4}      # lesson 12's for the dense GAN; the DCGAN's own
+LR = {"dense": 2e-4, "dcgan": 5e-4}      # lesson 12's; the rate that trained the DCGAN in trials
 
 
 def make_game(kind):

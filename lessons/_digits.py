@@ -8,8 +8,8 @@
                            uninstalling anything)
     make_strokes(n, rng)   n procedural 8×8 images of five classes of strokes, NumPy only
 
-The same generator of strokes as lesson 12's (kept there too, so that lesson reads
-on its own).
+``make_strokes`` is lesson 12's generator, unchanged (lesson 12 still holds its own
+copy), so that both lessons train on the same images.
 """
 
 from __future__ import annotations
