@@ -70,44 +70,7 @@ from numpygan.optim import Adam  # noqa: E402
 # %% 1. The data: digits if scikit-learn is there, else procedural strokes
 
 
-def load_digits_scaled():
-    """scikit-learn's 8×8 digits as (n, 64) in [−1, 1] and their labels; None if missing."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        return None
-    digits = load_digits()
-    return digits.data / 8.0 - 1.0, digits.target.astype(int), [str(d) for d in range(10)]
-
-
-def make_strokes(n, rng):
-    """n procedural 8×8 images in [−1, 1]: five classes of strokes; returns (x, labels, names).
-
-    Each image is one stroke drawn with a soft edge: pixel (r, c) gets ink
-    a · exp(−d² / (2w²)), d its distance to the stroke, w ∈ [0.45, 0.75], a ∈ [0.7, 1].
-    Classes: a segment near-horizontal, near-vertical, diagonal or anti-diagonal
-    (angle ± 12°, length 4–7, centre anywhere near the middle), or a ring of radius
-    1.6–2.6.  Positions are continuous, so no two images are alike.  Then N(0, 0.03²)
-    noise, clipped to [0, 1], mapped to [−1, 1].
-    """
-    names = ["horizontal", "vertical", "diagonal", "anti-diagonal", "ring"]
-    labels = rng.integers(len(names), size=n)
-    r, c = np.mgrid[0:8, 0:8].astype(float)
-    imgs = np.zeros((n, 8, 8))
-    for i, k in enumerate(labels):
-        ink, w = rng.uniform(0.7, 1.0), rng.uniform(0.45, 0.75)
-        cy, cx = rng.uniform(2.5, 4.5, size=2)                 # the stroke's centre
-        if k < 4:                                              # a segment
-            angle = np.deg2rad([0.0, 90.0, 45.0, -45.0][k] + rng.uniform(-12, 12))
-            half = rng.uniform(2.0, 3.5)
-            dy, dx = np.sin(angle), np.cos(angle)
-            t = np.clip((r - cy) * dy + (c - cx) * dx, -half, half)  # along the segment
-            d = np.hypot(r - (cy + t * dy), c - (cx + t * dx))
-        else:                                                  # a ring
-            d = np.abs(np.hypot(r - cy, c - cx) - rng.uniform(1.6, 2.6))
-        imgs[i] = ink * np.exp(-d ** 2 / (2 * w ** 2))
-    imgs = np.clip(imgs + 0.03 * rng.standard_normal(imgs.shape), 0.0, 1.0)
-    return imgs.reshape(n, 64) * 2.0 - 1.0, labels, names
+from _digits import load_digits_scaled, make_strokes  # noqa: E402  (lesson 13 uses them too)
 
 
 data = None if args.quick else load_digits_scaled()

@@ -203,37 +203,7 @@ if not args.quick:    # (a quick run is far too short to say anything about the 
 # %% 5. 8×8 images: the label picks the class
 
 
-def load_digits_scaled():
-    """scikit-learn's 8×8 digits as (n, 64) in [−1, 1], their labels and names; None if missing."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        return None
-    digits = load_digits()
-    return digits.data / 8.0 - 1.0, digits.target.astype(int), [str(d) for d in range(10)]
-
-
-def make_strokes(n, rng):
-    """Lesson 12's procedural strokes: n 8×8 images in [−1, 1], five classes of one soft
-    stroke each (horizontal, vertical, diagonal, anti-diagonal segments, a ring)."""
-    names = ["horizontal", "vertical", "diagonal", "anti-diagonal", "ring"]
-    labels = rng.integers(len(names), size=n)
-    r, c = np.mgrid[0:8, 0:8].astype(float)
-    imgs = np.zeros((n, 8, 8))
-    for i, k in enumerate(labels):
-        ink, w = rng.uniform(0.7, 1.0), rng.uniform(0.45, 0.75)
-        cy, cx = rng.uniform(2.5, 4.5, size=2)                 # the stroke's centre
-        if k < 4:                                              # a segment
-            angle = np.deg2rad([0.0, 90.0, 45.0, -45.0][k] + rng.uniform(-12, 12))
-            half = rng.uniform(2.0, 3.5)
-            dy, dx = np.sin(angle), np.cos(angle)
-            t = np.clip((r - cy) * dy + (c - cx) * dx, -half, half)
-            d = np.hypot(r - (cy + t * dy), c - (cx + t * dx))
-        else:                                                  # a ring
-            d = np.abs(np.hypot(r - cy, c - cx) - rng.uniform(1.6, 2.6))
-        imgs[i] = ink * np.exp(-d ** 2 / (2 * w ** 2))
-    imgs = np.clip(imgs + 0.03 * rng.standard_normal(imgs.shape), 0.0, 1.0)
-    return imgs.reshape(n, 64) * 2.0 - 1.0, labels, names
+from _digits import load_digits_scaled, make_strokes  # noqa: E402  (lesson 13 uses them too)
 
 
 class LabelledImages:

@@ -191,13 +191,18 @@ class Sequential:
         return int(sum(l.n_params() for l in self.layers))
 
     def summary(self) -> str:
-        """A table of the layers, their output widths and parameter counts."""
-        lines = [f"{'layer':<28}{'out':>6}{'params':>10}"]
-        width = self.n_in
+        """A table of the layers, what each outputs per example (a width, an image's
+        channels, a shape; blank where it keeps its input's) and parameter counts."""
+        lines = [f"{'layer':<44}{'out':>12}{'params':>10}"]
         for layer in self.layers:
-            width = getattr(layer, "n_out", width)
-            lines.append(f"{layer!r:<28}{width!s:>6}{layer.n_params():>10}")
-        lines.append(f"{'total':<28}{'':>6}{self.n_params():>10}")
+            if isinstance(getattr(layer, "shape", None), tuple):
+                out = "×".join(map(str, layer.shape))               # Reshape
+            elif hasattr(layer, "c_out"):
+                out = f"{layer.c_out} ch"                           # an image's channels
+            else:
+                out = "" if layer.keeps_shape else str(getattr(layer, "n_out", ""))
+            lines.append(f"{layer!r:<44}{out:>12}{layer.n_params():>10}")
+        lines.append(f"{'total':<44}{'':>12}{self.n_params():>10}")
         return "\n".join(lines)
 
     def __repr__(self):
