@@ -99,6 +99,7 @@ class Sequential:
 
     def _pack(self, owners):
         """Move every parameter into ``theta`` and every gradient into ``grad`` (see above)."""
+        self._arrays_at = -1        # params() and grads() look the layers over again
         if len({id(l) for l in owners}) < len(owners) or any(l.dtype != self.dtype for l in owners):
             self._whole = None
             return
@@ -179,13 +180,21 @@ class Sequential:
 
     def params(self) -> ArrayList:
         """Every layer's parameter arrays, in order; ``.flat`` is ``theta`` while packed."""
-        return ArrayList([p for l in self.layers for p in l.params()],
-                         self.theta if self.packed() else None)
+        return ArrayList(self._arrays()[0], self.theta if self._packed_now else None)
 
     def grads(self) -> ArrayList:
         """The gradients of ``params()``, same order and shapes; ``.flat`` is ``grad``."""
-        return ArrayList([g for l in self.layers for g in l.grads()],
-                         self.grad if self.packed() else None)
+        return ArrayList(self._arrays()[1], self.grad if self._packed_now else None)
+
+    def _arrays(self):
+        """(params, grads) as tuples, looked up again only after a layer's storage moved
+        (an optimizer asks for them every step; assigning W copies into the same array)."""
+        if self._arrays_at != Layer.moves:
+            self._cached = (tuple(p for l in self.layers for p in l.params()),
+                            tuple(g for l in self.layers for g in l.grads()))
+            self._packed_now = self.packed()
+            self._arrays_at = Layer.moves
+        return self._cached
 
     def n_params(self) -> int:
         return int(sum(l.n_params() for l in self.layers))

@@ -71,7 +71,7 @@ def check_input(x, n_in: int, dtype: np.dtype, who: str):
     Integer arrays are refused rather than silently cast: a student who feeds
     ``np.arange(6).reshape(2, 3)`` should hear about it.
     """
-    if not isinstance(x, np.ndarray) or isinstance(x, np.ma.MaskedArray):
+    if type(x) is not np.ndarray:       # a list, a masked array, an np.matrix, ...
         raise ValueError(f"{who}: input must be a NumPy array of shape (N, {n_in}), "
                          f"got {type(x).__name__}" + (" (masks are not honoured: pass "
                          "x.filled(value))" if isinstance(x, np.ma.MaskedArray) else ""))
@@ -89,7 +89,7 @@ def check_input(x, n_in: int, dtype: np.dtype, who: str):
                              f"convert with x.astype(np.{dtype})")
         raise ValueError(f"{who}: input dtype must be {dtype}, got {x.dtype} "
                          f"(convert with x.astype(np.{dtype}))")
-    check_array(x, who)
+    check_finite(x, who, "input")   # a plain float ndarray by now: only NaN/inf are left
     return x
 
 
