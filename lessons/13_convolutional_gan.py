@@ -24,7 +24,8 @@ Checkerboards (Odena et al. 2016): with k = 3, s = 2 an output pixel receives 1,
 out chequered.  With k = 4, s = 2, p = 1 every pixel receives 2 × 2 taps: no pattern.
 
 Then a DCGAN (``numpygan.models.dcgan_8x8``: strided convolutions down in D,
-transposed ones up in G, every layer through the teaching kernels) beside lesson 12's
+transposed ones up in G; on the Numba backend its convolutions run on the fast path,
+im2col and one matrix product, equal to the teaching loops above) beside lesson 12's
 dense GAN, on the same data, for the same number of steps and the same batch.  It
 leaves out the paper's batch norm: numpygan's D-step shows D real and generated
 images in one batch, its G-step generated ones alone, so a batch-normalised D would
@@ -83,7 +84,8 @@ from numpygan.models import dcgan_8x8  # noqa: E402
 from numpygan.network import Sequential  # noqa: E402
 from numpygan.optim import Adam  # noqa: E402
 
-print(f"kernel backend: {kernels.get_backend()} (the teaching kernels, layer by layer)")
+print(f"kernel backend: {kernels.get_backend()} (layer by layer; on numba the convolutions "
+      "take the fast path, numpygan/fast/conv.py)")
 
 
 # %% 1. Convolution as a sliding dot product
@@ -463,13 +465,14 @@ def trace_shapes(name, net, x):
 
 
 games = {kind: train(kind) for kind in ("dense", "dcgan")}
-print("(the DCGAN runs layer by layer through the teaching kernels; the dense GAN, as in "
-      "lesson 12, may run whole-network kernels of numpygan.fast: its time is no measure "
-      "of the convolutions' cost)")
+print("(the DCGAN runs layer by layer, its convolutions on numpygan.fast.conv when the "
+      "backend is numba; the dense GAN, as in lesson 12, may run whole-network kernels of "
+      "numpygan.fast: the two times measure different code)")
 trace_shapes("DCGAN's G", games["dcgan"][0].G, z_show[:1])
 trace_shapes("DCGAN's D", games["dcgan"][0].D, x_train[:1])
 
-# The DCGAN ran layer by layer on the teaching kernels; both twins give its numbers.
+# The DCGAN on the NumPy twins and on Numba (its convolutions on the fast path): the same
+# numbers.
 if kernels.HAVE_NUMBA:
     G_dc, D_dc = games["dcgan"][0].G, games["dcgan"][0].D
     outs = {}

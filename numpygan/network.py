@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import fast
+from . import fast, kernels
 from .layers import Dense, LeakyReLU, Layer, ReLU, Sigmoid, Tanh, check_array, check_finite, check_input
 
 ACTIVATIONS = {
@@ -77,7 +77,8 @@ class Sequential:
     and activation layers runs each pass in one kernel call (``numpygan.fast``):
     the same numbers, to round-off.  Layers of mixed dtypes, or a layer used
     twice, are left where they are.  Any layer that keeps the contract of
-    ``layers.Layer`` works here unchanged.
+    ``layers.Layer`` works here unchanged.  On the Numba backend, convolutions run
+    on the fast path too (``fast.conv``: im2col and the tuned matmul), layer by layer.
     """
 
     def __init__(self, layers):
@@ -95,6 +96,8 @@ class Sequential:
         owners = [l for l in layers if l.param_names]
         self.dtype = owners[0].dtype if owners else np.dtype(np.float64)
         self.theta = self.grad = None
+        # layers the fast path runs one at a time on the Numba backend (convolutions)
+        self._runners = [fast.RUNNERS.get(type(layer)) for layer in layers]
         self._pack(owners)
 
     def _pack(self, owners):
@@ -148,8 +151,9 @@ class Sequential:
             check_array(x, "Sequential.forward")
         if self._whole is not None and self._whole.usable():
             return self._whole.forward(x)
-        for layer in self.layers:
-            x = layer.forward(x)
+        fast_path = kernels.get_backend() == "numba"
+        for layer, runner in zip(self.layers, self._runners):
+            x = runner.forward(layer, x) if runner and fast_path else layer.forward(x)
         return x
 
     __call__ = forward
@@ -174,8 +178,9 @@ class Sequential:
             dout = np.ascontiguousarray(dout, dtype=self.dtype)
             check_finite(dout, "Sequential.backward", "dout")
             return self._whole.backward(dout, input_grad)
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+        fast_path = kernels.get_backend() == "numba"
+        for layer, runner in zip(self.layers[::-1], self._runners[::-1]):
+            dout = runner.backward(layer, dout) if runner and fast_path else layer.backward(dout)
         return dout if input_grad else None
 
     def params(self) -> ArrayList:

@@ -161,3 +161,50 @@ def test_a_single_dense_layer_never_takes_the_fast_path(rng, monkeypatch):
     np.testing.assert_allclose(layer.forward(x), x @ layer.W + layer.b, rtol=1e-12)
     np.testing.assert_allclose(layer.backward(d), d @ layer.W.T, rtol=1e-12)
     np.testing.assert_allclose(layer.dW, x.T @ d, rtol=1e-12)
+
+
+# (N, C, H, W, O, k, stride, padding): batch 1, one channel, 1×1 kernels, stride 2 and 3,
+# padding 1 and 2, odd sizes, a stride that skips the last rows
+CONV_GEOMETRIES = [(1, 1, 1, 1, 1, 1, 1, 0), (2, 3, 7, 6, 4, 3, 2, 1), (3, 2, 8, 8, 3, 4, 2, 1),
+                   (2, 2, 5, 7, 1, 5, 1, 2), (1, 1, 6, 5, 2, 2, 3, 0)]
+
+
+@needs_numba
+@pytest.mark.parametrize("geom", CONV_GEOMETRIES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_im2col_convolution_equals_the_teaching_loops(geom, dtype):
+    from numpygan.fast import conv as fast_conv
+    N, C, H, Wd, O, k, s, p = geom
+    rng = np.random.default_rng(sum(geom))
+    x = rng.normal(size=(N, C, H, Wd)).astype(dtype)
+    W, b = rng.normal(size=(O, C, k, k)).astype(dtype), rng.normal(size=O).astype(dtype)
+    with kernels.backend("numba"):
+        out = kernels.conv2d_forward(x, W, b, s, p)
+        d = rng.normal(size=out.shape).astype(dtype)
+        pairs = [(fast_conv.conv_forward(x, W, b, s, p), out),
+                 (fast_conv.conv_grad_W(x, d, k, s, p), kernels.conv2d_grad_W(x, d, k, s, p)),
+                 (fast_conv.conv_grad_x(d, W, H, Wd, s, p), kernels.conv2d_grad_x(d, W, H, Wd, s, p))]
+    for got, want in pairs:
+        _close(got, want, dtype)
+
+
+@needs_numba
+def test_a_dcgan_on_the_fast_path_equals_the_teaching_layers(rng):
+    """Sequential on Numba runs its convolutions through fast.conv; the NumPy backend runs
+    every layer's own teaching code: the same outputs and gradients to round-off."""
+    from numpygan.models import dcgan_8x8
+    from numpygan.fast import conv as fast_conv
+    G, D = dcgan_8x8(8, 4, rng=rng)
+    z, dout = rng.normal(size=(5, 8)), rng.normal(size=(5, 1))
+    results = {}
+    for be in ("numpy", "numba"):
+        with kernels.backend(be):
+            x = G.forward(z)
+            D.forward(x)
+            dx = D.backward(dout)
+            G.backward(dx)
+            results[be] = [x.copy(), dx.copy(), G.grad.copy(), D.grad.copy()]
+    for got, want in zip(results["numba"], results["numpy"]):
+        _close(got, want, np.float64)
+    assert fast_conv.RUNNERS and all(type(l) in fast_conv.RUNNERS for l in D.layers
+                                     if "Conv" in type(l).__name__)

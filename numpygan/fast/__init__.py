@@ -15,6 +15,8 @@ What pays, and why:
   networks each call from Python costs about as much as a layer's arithmetic,
   so one call instead of one per layer is most of the speed-up.
 * ``whole_network.py`` - what ``network.Sequential`` uses to run on ``mlp.py``.
+* ``conv.py`` - the convolution as im2col and one product on ``gemm``: the teaching
+  loops test for the padding at every tap, the product runs at the matmul's speed.
 * ``clock.py`` - ``jit_time()``: what compiling the kernels cost this process.
 
 A single layer never comes here: ``Dense.backward`` is the three teaching lines
@@ -23,12 +25,13 @@ numbers live in docs/PERFORMANCE.md and in ``python -m numpygan.bench``.
 """
 
 from .clock import jit_time
+from .conv import RUNNERS
 from .dense import PARALLEL_MIN_FLOPS, PARALLEL_MIN_WEIGHTS, grad_W, grad_x, is_large, matmul_bias
 from .mlp import (DENSE, KIND, LEAKY_RELU, N_IN, N_OUT, OUT_AT, PARAM_AT, RELU, SIGMOID, TANH,
                   TWINS, mlp_backward, mlp_forward)
 from .whole_network import WholeNetwork
 
-__all__ = ["jit_time", "matmul_bias", "grad_W", "grad_x", "is_large", "PARALLEL_MIN_FLOPS",
+__all__ = ["jit_time", "RUNNERS", "matmul_bias", "grad_W", "grad_x", "is_large", "PARALLEL_MIN_FLOPS",
            "PARALLEL_MIN_WEIGHTS", "mlp_forward", "mlp_backward", "TWINS", "WholeNetwork",
            "DENSE", "RELU", "LEAKY_RELU", "TANH", "SIGMOID",
            "KIND", "N_IN", "N_OUT", "PARAM_AT", "OUT_AT"]

@@ -29,7 +29,7 @@ def is_large(n, d, m) -> bool:
     return d * m >= PARALLEL_MIN_WEIGHTS and 2 * n * d * m >= PARALLEL_MIN_FLOPS
 
 
-def _gemm(A, B, out):
+def gemm_into(A, B, out):
     """``out += A @ B`` on the serial or the parallel loop nest, by size; rows contiguous."""
     run = gemm_parallel if is_large(A.shape[0], A.shape[1], B.shape[1]) else gemm_serial
     run(np.ascontiguousarray(A), np.ascontiguousarray(B), out)
@@ -43,7 +43,7 @@ def matmul_bias(x, W, b):
         return kernels.matmul_bias.numpy(x, W, b)
     out = np.empty((x.shape[0], W.shape[1]), dtype=x.dtype)
     out[...] = b                                  # every row starts at the bias
-    return _gemm(x, W, out)
+    return gemm_into(x, W, out)
 
 
 def grad_W(x, dout):
@@ -51,7 +51,7 @@ def grad_W(x, dout):
     kernels.grad_W.check(x, dout)
     if not STATE.numba:
         return kernels.grad_W.numpy(x, dout)
-    return _gemm(x.T, dout, np.zeros((x.shape[1], dout.shape[1]), dtype=x.dtype))
+    return gemm_into(x.T, dout, np.zeros((x.shape[1], dout.shape[1]), dtype=x.dtype))
 
 
 def grad_x(dout, W):
@@ -59,4 +59,4 @@ def grad_x(dout, W):
     kernels.grad_x.check(dout, W)
     if not STATE.numba:
         return kernels.grad_x.numpy(dout, W)
-    return _gemm(dout, W.T, np.zeros((dout.shape[0], W.shape[0]), dtype=dout.dtype))
+    return gemm_into(dout, W.T, np.zeros((dout.shape[0], W.shape[0]), dtype=dout.dtype))
