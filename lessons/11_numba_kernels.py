@@ -436,7 +436,7 @@ if torch is not None:
                 for _ in range(ITER_STEPS):
                     it()
                 rounds[name].append((time.perf_counter() - t0) / ITER_STEPS * 1e3)
-    iter_ms["1→32→32→1 GANs, batch 256 (bench)"] = {
+    iter_ms["bench GANs (1→32→32→1, batch 256)"] = {
         name: float(np.median(t[1:])) for name, t in rounds.items()}   # the first: warm-up
 print(f"\nms per training iteration (median of {ROUNDS} rounds of {ITER_STEPS})")
 print(f"{'network':<36}{'NumPy':>8}{'Numba':>8}{'speed-up':>10}"
@@ -493,7 +493,7 @@ ax1.set_title(f"each kernel, N = {N}, D = M = {D} (NumPy / plain Numba loop at r
               f"most gained: {best} ({ratio(kernel_us[best][0] / kernel_us[best][1])}), "
               f"least: {worst} ({ratio(kernel_us[worst][0] / kernel_us[worst][1])})",
               fontsize=10)
-ax1.legend(loc="lower right", fontsize=9)
+ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=9)
 ax1.grid(axis="x", alpha=0.3, which="both")
 
 labels = list(iter_ms)
@@ -510,7 +510,8 @@ for xi, ai, bi in zip(x, a, b):
     ax2.text(xi, max(ai, bi) * 1.03, ratio(ai / bi), ha="center", fontsize=9)
 ax2.set_xticks(x, [l.replace(" (", "\n(") for l in labels], fontsize=9)
 ax2.set_ylabel("ms per training iteration (median round)")
-ax2.set_ylim(top=max(a.max(), b.max()) * 1.15)
+tallest = max([a.max(), b.max()] + [iter_ms[l]["torch"] for l in labels if "torch" in iter_ms[l]])
+ax2.set_ylim(top=tallest * 1.15)
 small, big = a[0] / b[0], a[-1] / b[-1]
 if len(labels) < 2:
     trend = "(the full run adds lesson 12's bigger image GAN)"
