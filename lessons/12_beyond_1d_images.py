@@ -70,7 +70,7 @@ from numpygan.optim import Adam  # noqa: E402
 # %% 1. The data: digits if scikit-learn is there, else procedural strokes
 
 
-from _digits import load_digits_scaled, make_strokes  # noqa: E402  (lesson 13 uses them too)
+from _digits import Images, load_digits_scaled, make_strokes  # noqa: E402  (lesson 13 too)
 
 
 data = None if args.quick else load_digits_scaled()
@@ -94,17 +94,6 @@ x_held = x_all[order[n_train:]]
 n_classes = len(class_names)
 print(f"data: {data_name}, {len(x_all):,} images of 8×8 in [−1, 1], {n_classes} classes; "
       f"{n_train:,} to train on, {len(x_held):,} held out")
-
-
-class Images:
-    """p_data: the empirical distribution of the training images (each with prob. 1/n)."""
-
-    def __init__(self, x):
-        self.x = x
-        self.dim = x.shape[1]
-
-    def sample(self, n, rng):
-        return self.x[rng.integers(len(self.x), size=n)]          # (n, 64), with replacement
 
 
 # %% 2. The networks and the game

@@ -43,7 +43,7 @@ from ._checks import int_at_least
 from .gan import discriminator_step, generator_step
 from .network import mlp
 from .optim import Adam
-from .timing import let_idle_threads_sleep, race_backends
+from .timing import let_idle_threads_sleep, race_backends, ratios
 
 #: FP64 peak of the 2-core machine this was tuned on (measured, GFLOP/s);
 #: pass --peak-gflops for yours.
@@ -291,14 +291,7 @@ def run(args) -> dict:
                       use_torch=torch_version is not None)
     for name, us in times.items():
         result[f"{name}_us"] = us
-    ratios = {}
-    if "numba" in times:
-        ratios["numba_over_numpy"] = times["numba"] / times["numpy"]
-        if "torch" in times:
-            ratios["numba_over_torch"] = times["numba"] / times["torch"]
-    if "torch" in times:
-        ratios["numpy_over_torch"] = times["numpy"] / times["torch"]
-    result["ratios"] = ratios
+    result["ratios"] = ratios(times)
     if not args.no_matmul:
         n, d, m = args.matmul
         gf = bench_matmul(n, d, m, dtype)

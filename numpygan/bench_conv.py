@@ -15,7 +15,7 @@ import numpy as np
 from .gan import discriminator_step, generator_step
 from .models import dcgan_8x8
 from .optim import Adam
-from .timing import race_backends
+from .timing import race_backends, ratios
 
 LR, BETA1, Z = 2e-4, 0.5, 16
 
@@ -91,14 +91,7 @@ def run_conv(args, result) -> dict:
                         use_torch=result["torch_version"] is not None)
     for name, us in times.items():
         result[f"{name}_us"] = us
-    ratios = {}
-    if "numba" in times:
-        ratios["numba_over_numpy"] = times["numba"] / times["numpy"]
-        if "torch" in times:
-            ratios["numba_over_torch"] = times["numba"] / times["torch"]
-    if "torch" in times:
-        ratios["numpy_over_torch"] = times["numpy"] / times["torch"]
-    result["ratios"] = ratios
+    result["ratios"] = ratios(times)
     return result
 
 

@@ -86,3 +86,10 @@ def race_backends(make, make_torch=None, iters=300, rounds=None, warmup=5):
         return time_interleaved(contenders, iters, rounds=rounds, warmup=warmup)
     finally:
         kernels.set_backend(previous)
+
+
+def ratios(times):
+    """The time ratios the benchmarks report, from {"numpy", "numba", "torch": µs} (what ran):
+    numba_over_numpy, numba_over_torch, numpy_over_torch (below 1: the first is faster)."""
+    pairs = (("numba", "numpy"), ("numba", "torch"), ("numpy", "torch"))
+    return {f"{a}_over_{b}": times[a] / times[b] for a, b in pairs if a in times and b in times}
