@@ -1,18 +1,15 @@
 """The fast path gives the teaching kernels' numbers: the tuned and parallel matmuls,
 the whole-network kernels (Numba twin against NumPy twin), and the compile clock."""
 
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from fresh_python import run_python
 
 from numpygan import fast, kernels
 from numpygan.fast import dense as fast_dense
 from numpygan.network import mlp
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba not installed")
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
 SHAPES = [(1, 1, 1), (1, 5, 3), (7, 1, 4), (6, 5, 1), (9, 4, 4), (13, 7, 10), (33, 16, 17),
@@ -122,14 +119,6 @@ def test_whole_network_twins_agree(dtype, input_grad, rng):
             assert dx_np is None and dx_nb is None
 
 
-def _python(code, **env):
-    full = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    full.pop("NUMPYGAN_BACKEND", None)
-    full.update(env)
-    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
-                          text=True, timeout=300)
-
-
 @needs_numba
 def test_jit_time_counts_a_compile_then_a_load_from_the_cache(tmp_path):
     code = (
@@ -141,12 +130,12 @@ def test_jit_time_counts_a_compile_then_a_load_from_the_cache(tmp_path):
         "print(before['compiled'], before['loaded'], before['compile_s'], "
         "after['compiled'], after['loaded'], after['compile_s'] > 0, after['cache_s'] > 0)\n"
     )
-    cold = _python(code, NUMBA_CACHE_DIR=str(tmp_path))   # an empty cache: compiles
+    cold = run_python(code, NUMBA_CACHE_DIR=str(tmp_path))   # an empty cache: compiles
     assert cold.returncode == 0, cold.stderr
     assert cold.stdout.split() == ["0", "0", "0.0", "1", "0", "True", "True"]
-    warm = _python(code, NUMBA_CACHE_DIR=str(tmp_path))   # what the first one left: loads
+    warm = run_python(code, NUMBA_CACHE_DIR=str(tmp_path))   # what the first one left: loads
     assert warm.stdout.split() == ["0", "0", "0.0", "0", "1", "False", "True"]
-    off = _python(code, NUMBA_CACHE_DIR=str(tmp_path), NUMBA_DISABLE_JIT="1")
+    off = run_python(code, NUMBA_CACHE_DIR=str(tmp_path), NUMBA_DISABLE_JIT="1")
     assert off.stdout.split() == ["0", "0", "0.0", "0", "0", "False", "False"]
 
 

@@ -2,17 +2,14 @@
 text arrays into layers, bools for numbers in the optimizers; and the no-Numba note is
 said once, on first use, and never to a program that chose NumPy itself."""
 
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from fresh_python import run_python
 
 from numpygan.layers import Conv2D, Dense, Tanh
 from numpygan.optim import SGD, Adam
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _dense(rng):
@@ -68,22 +65,14 @@ def test_sgd_step_on_a_read_only_parameter_changes_nothing():
     assert np.all(p == 1) and opt.velocity is None
 
 
-def _python(code, **env):
-    full = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    full.pop("NUMPYGAN_BACKEND", None)
-    full.update(env)
-    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
-                          text=True, timeout=300)
-
-
 def test_without_numba_the_note_is_one_line_on_first_use_and_never_after_choosing_numpy():
     hide = "import sys; sys.modules['numba'] = None\nimport numpy as np, numpygan\n"
-    used = _python(hide + "print(numpygan.get_backend()); print(numpygan.get_backend())")
+    used = run_python(hide + "print(numpygan.get_backend()); print(numpygan.get_backend())")
     assert used.stdout.split() == ["numpy", "numpy"]
     assert used.stderr.count("Numba could not be imported") == 1
     assert len(used.stderr.strip().splitlines()) == 1
-    chose = _python(hide + "numpygan.set_backend('numpy'); from numpygan import kernels\n"
+    chose = run_python(hide + "numpygan.set_backend('numpy'); from numpygan import kernels\n"
                     "kernels.relu_forward(np.ones(3)); print(numpygan.get_backend())")
     assert chose.stdout.split() == ["numpy"] and chose.stderr == ""
-    by_env = _python(hide + "print(numpygan.get_backend())", NUMPYGAN_BACKEND="numpy")
+    by_env = run_python(hide + "print(numpygan.get_backend())", NUMPYGAN_BACKEND="numpy")
     assert by_env.stderr == ""

@@ -7,18 +7,13 @@ switch; and a 200-step GAN whose history is the same on both backends.  The fast
 path is held to these kernels in test_fast.py.  No timings here: see numpygan.bench.
 """
 
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from fresh_python import run_python
 
 from numpygan import kernels
-from numpygan.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
-from numpygan.network import Sequential
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba not installed")
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
 # the convolution's twins have 4-D arguments of their own: tests/test_conv.py
@@ -320,22 +315,14 @@ def test_the_package_exports_the_switch():
     assert numpygan.backend is kernels.backend
 
 
-def _python(code, **env):
-    full = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    full.pop("NUMPYGAN_BACKEND", None)
-    full.update(env)
-    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
-                          text=True, timeout=300)
-
-
 def test_environment_variable_sets_the_starting_backend():
     code = "import numpygan; print(numpygan.get_backend())"
-    assert _python(code, NUMPYGAN_BACKEND="numpy").stdout.split() == ["numpy"]
-    res = _python(code, NUMPYGAN_BACKEND="fortran")
+    assert run_python(code, NUMPYGAN_BACKEND="numpy").stdout.split() == ["numpy"]
+    res = run_python(code, NUMPYGAN_BACKEND="fortran")
     assert "NUMPYGAN_BACKEND='fortran' is not one of" in res.stderr
     default = "numba" if kernels.HAVE_NUMBA else "numpy"
     assert res.stdout.split() == [default]
-    assert _python(code).stdout.split() == [default]
+    assert run_python(code).stdout.split() == [default]
 
 
 def test_without_numba_the_library_says_so_once_and_runs_on_numpy():
@@ -350,7 +337,7 @@ def test_without_numba_the_library_says_so_once_and_runs_on_numpy():
         "try:\n    numpygan.set_backend('numba')\nexcept ValueError as e:\n    print('refused')\n"
         "from numpygan import fast; print(fast.jit_time())\n"
     )
-    res = _python(code)
+    res = run_python(code)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split("\n")[:4] == [
         "numpy False", "[3. 3.]", "refused",
@@ -387,7 +374,7 @@ def test_disable_jit_runs_the_plain_python_loops_with_the_same_results():
         "                           for u, w in zip(got, want)))\n"
         "print(worst)\n"
     )
-    res = _python(code, NUMBA_DISABLE_JIT="1")
+    res = run_python(code, NUMBA_DISABLE_JIT="1")
     assert res.returncode == 0, res.stderr
     assert float(res.stdout.split()[-1]) < 1e-12
 
