@@ -173,3 +173,36 @@ def test_a_broken_jsd_does_not_make_the_CLI_say_converged(broken_jsd_run):
     line, summary = broken_jsd_run
     assert line.startswith("NOT converged in "), line
     assert summary["converged"] is False
+
+
+# ------------------------------------------------------- the stopping rule's evaluate
+def _game(steps):
+    from numpygan.gan import gan_1d
+
+    gan = gan_1d(P_DATA, hidden=8, d_hidden=16, seed=0)
+    gan.train(steps, total=steps)
+    return gan
+
+
+def test_evaluate_with_limits_judges_D_star_last_and_only_when_the_rest_passes(monkeypatch):
+    """The stopping rule's evaluate skips the KDE of D* once a cheaper check has failed,
+    yet "converged" never holds without it; where the rest passes, it is measured and
+    judged within the limits given."""
+    from numpygan.__main__ import STOP_LIMITS, evaluate
+
+    gan = _game(300)                                   # p_g still far from p_data
+    calls = []
+    real_gap = metrics.d_star_gap
+    monkeypatch.setattr(metrics, "d_star_gap", lambda *a, **k: calls.append(1) or real_gap(*a, **k))
+    out, _ = evaluate(gan, P_DATA, seed=1, limits=STOP_LIMITS)
+    assert not out["converged"] and "d_star_gap" not in out and not calls
+    full, _ = evaluate(gan, P_DATA, seed=1)            # the final verdict measures all
+    assert "d_star_gap" in full and calls == [1]
+    assert {k: v for k, v in full["checks"].items() if k != "d_star_gap"} == out["checks"]
+
+    # every check but D* passes (the limits say so): D* is measured, and it decides
+    loose = {"mean": 10.0, "std": 10.0, "jsd": 1.0, "w1": 10.0, "d": (0.0, 1.0)}
+    ok, _ = evaluate(gan, P_DATA, seed=1, limits=dict(loose, d_star_gap=1.0))
+    assert "d_star_gap" in ok and ok["converged"] is True
+    tight, _ = evaluate(gan, P_DATA, seed=1, limits=dict(loose, d_star_gap=1e-9))
+    assert tight["converged"] is False and tight["checks"]["d_star_gap"] is False
