@@ -36,7 +36,8 @@ circle round its equilibrium instead of falling into it.  The smallest examples:
       damps the rotation, and the game converges.
 The demo's schedule (python -m numpygan), measured at the end: this decayed, averaged
 game planned for 15,000 steps, stopped once the demo's own verdict has held at 3 checks
-in a row, 250 steps apart: on every seed measured it holds well before the plan's end.
+in a row, 250 steps apart: on every seed measured it holds well before the plan's end,
+in float32 (the demo's networks, at about 2/3 of float64's time a step) as in float64.
 A constant learning rate keeps the noisy GAN moving too; decaying it (or averaging
 G's parameters, gan_1d's default) lets p_g settle.  Measured below over 1,000 steps:
 with a decayed lr p_g stops wandering at the end of the run, so where you stop no
@@ -296,30 +297,51 @@ _lesson.savefig(fig, args, "08_decay.png")
 # at 3 checks in a row (GAN.train_until).  The
 # schedule keeps its planned length, so a run that never settles is the plan in full,
 # and the verdict printed at the end is asked again, on samples no check has seen.
+#
+# The demo's networks are float32 (--dtype): a product of float32 numbers moves half
+# the bytes of float64 and a vector instruction holds twice as many, so a step costs
+# about 2/3 of the float64 one.  Its 24-bit mantissa (relative round-off 6e-8) is far
+# finer than the noise of a minibatch gradient, so the game is the same game: it starts
+# from the same weights (rounded), its first steps agree to float32 round-off, and it
+# meets the same verdict in about as many steps (below: both, on every seed).
 from numpygan.__main__ import evaluate, verdict_holds  # noqa: E402  (the demo's own)
 
 PLAN, CHECK_EVERY, PATIENCE = (1000, 250, 3) if args.quick else (15_000, 250, 3)
 stops, final = {}, {}
 for seed in seeds:
-    g = gan_1d(p_data, seed=seed)
-    holds = lambda g: verdict_holds(g, p_data)      # the demo's rule  # noqa: E731
-    stops[seed] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
-    final[seed] = evaluate(g, p_data)[0]
-    verdict = "converged" if final[seed]["converged"] else "NOT converged"
-    print(f"seed {seed}: {stops[seed]} of the {PLAN} planned steps (fewer: the verdict held "
-          f"at 3 checks in a row); then, on fresh samples, JSD {final[seed]['jsd']:.4f}, "
-          f"D(x) {final[seed]['d_real']:.3f}: {verdict}")
+    for dtype in (np.float32,) if args.quick else (np.float32, np.float64):
+        g = gan_1d(p_data, seed=seed, dtype=dtype)
+        holds = lambda g: verdict_holds(g, p_data)      # the demo's rule  # noqa: E731
+        run = seed, np.dtype(dtype).name
+        stops[run] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
+        final[run] = evaluate(g, p_data)[0]
+        verdict = "converged" if final[run]["converged"] else "NOT converged"
+        print(f"seed {seed}, {run[1]}: {stops[run]} of the {PLAN} planned steps (fewer: the "
+              f"verdict held at 3 checks in a row); then, on fresh samples, JSD "
+              f"{final[run]['jsd']:.4f}, D(x) {final[run]['d_real']:.3f}: {verdict}")
+
+# the first 20 steps of the same game in float64 and in float32: the same numbers, to
+# float32's round-off (a float32 game that drew other noise, or rounded a step
+# differently, would be off by far more after a few Adam steps)
+pair = [gan_1d(p_data, seed=args.seed, dtype=dt) for dt in (np.float64, np.float32)]
+for g in pair:
+    g.train(20, total=PLAN)
+drift = max(float(np.max(np.abs(a - b)) / np.max(np.abs(a)))
+            for a, b in zip(pair[0].G.params() + pair[0].D.params(),
+                            pair[1].G.params() + pair[1].D.params()))
+check.close("float32 vs float64, after 20 steps: largest parameter difference (relative)",
+            drift, 0.0, 1e-4, fmt=".1e")
 if args.quick:   # the rule itself, on the same game: it counts passes in a row
     g = gan_1d(p_data, seed=args.seed)
     answers = iter([True, False, True, True, True])
     check.close("stopping rule: verdicts yes, no, yes, yes, yes at 250, 500, ... stop at",
                 g.train_until(1500, lambda g: next(answers), CHECK_EVERY, PATIENCE), 1250, 0)
 else:
-    check.true(f"the demo's schedule: every seed stopped before the plan's {PLAN} steps "
-               f"({n_seeds})", all(stops[s] < PLAN for s in seeds),
-               measured=", ".join(str(stops[s]) for s in seeds), expect=f"< {PLAN}")
-    check.true(f"... and the final verdict, on fresh samples, holds ({n_seeds})",
-               all(final[s]["converged"] for s in seeds))
+    check.true(f"the demo's schedule: every seed stopped before the plan's {PLAN} steps, "
+               f"in float32 and float64 ({n_seeds})", all(v < PLAN for v in stops.values()),
+               measured=", ".join(str(v) for v in stops.values()), expect=f"< {PLAN}")
+    check.true(f"... and the final verdict, on fresh samples, holds ({n_seeds}, both)",
+               all(f["converged"] for f in final.values()))
 
 
 # %% The bilinear game V(x, y) = x·y: the smallest game that cycles

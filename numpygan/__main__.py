@@ -44,7 +44,7 @@ import warnings
 
 import numpy as np
 
-from . import _checks, _files
+from . import _checks, _files, _helper, kernels
 from .distributions import LARGEST, RESOLUTION, SMALLEST
 
 # what the demo writes to --out (summary.json lists those a run wrote)
@@ -114,6 +114,9 @@ def build_parser():
     p.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
                    help="noise prior p_z: U(-1, 1) or N(0, 1) (default uniform)")
     p.add_argument("--seed", type=_checks.int_at_least("--seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                   help="G's and D's float type (default float32: the same verdict as "
+                        "float64, at about 2/3 of its time a step)")
     p.add_argument("--backend", choices=["numba", "numpy"], default=None,
                    help="kernel backend (default: numba when installed)")
     p.add_argument("--out", default="outputs", help="output folder (default outputs/)")
@@ -135,8 +138,14 @@ def build_parser():
     return p
 
 
-def evaluate(gan, p_data, n=10_000, seed=2024):
-    """Measure both halves of convergence on n fresh samples of p_g and of p_data."""
+def evaluate(gan, p_data, n=10_000, seed=2024, limits=None):
+    """Measure both halves of convergence on n fresh samples of p_g and of p_data.
+
+    Returns (measurements with their "checks" and "converged", the samples of p_g).
+    D against D* (a kernel density estimate of p_g, the dearest measurement) is taken
+    last, and only when ``limits`` is None or every other check within them passes:
+    the stopping rule asks often, and a failed check already decides its answer.
+    """
     from . import losses, metrics
 
     rng = np.random.default_rng(seed)
@@ -158,12 +167,14 @@ def evaluate(gan, p_data, n=10_000, seed=2024):
         # V(D, G) = E log D(x) + E log(1 − D(G(z))), from logits
         "value": float(-np.mean(losses.softplus(-a_real)) - np.mean(losses.softplus(a_fake))),
     }
-    # D against the best D for the current G (Proposition 1), where the samples are
-    out["d_star_gap"] = float(metrics.d_star_gap(real, fake, losses.sigmoid(a_real),
-                                                 losses.sigmoid(a_fake), p_data.pdf, lo, hi))
-    checks = metrics.convergence_checks(out)
+    if limits is None or all(metrics.convergence_checks(out, limits).values()):
+        # D against the best D for the current G (Proposition 1), where the samples are
+        out["d_star_gap"] = float(metrics.d_star_gap(real, fake, losses.sigmoid(a_real),
+                                                     losses.sigmoid(a_fake), p_data.pdf,
+                                                     lo, hi))
+    checks = metrics.convergence_checks(out, limits)
     out["checks"] = checks
-    out["converged"] = bool(all(checks.values()))
+    out["converged"] = bool(all(checks.values()) and "d_star_gap" in checks)
     return out, fake
 
 
@@ -177,7 +188,7 @@ def _given(argv, names):
 
 
 # the demo's settings a checkpoint fixes, and where each lives in the resumed GAN
-_RESUMED = ("mu", "sigma", "hidden", "lr", "k", "batch", "loss", "noise", "seed")
+_RESUMED = ("mu", "sigma", "hidden", "lr", "k", "batch", "loss", "noise", "seed", "dtype")
 
 
 def _settings_of(gan):
@@ -189,7 +200,8 @@ def _settings_of(gan):
         return None
     return {"mu": gan.p_data.mu, "sigma": gan.p_data.sigma, "hidden": gan.G.layers[0].n_out,
             "lr": gan.lr_d0, "k": gan.k, "batch": gan.batch, "loss": gan.loss,
-            "noise": "uniform" if type(gan.p_z) is Uniform else "normal", "seed": gan.seed}
+            "noise": "uniform" if type(gan.p_z) is Uniform else "normal", "seed": gan.seed,
+            "dtype": gan.dtype.name}
 
 
 def _resume(args, argv):
@@ -369,12 +381,9 @@ def verdict_holds(gan, p_data):
     """The demo's stopping rule, asked every 250 steps: the verdict with a margin
     (``STOP_LIMITS``), on fresh samples (never the final verdict's), and only once G's
     parameter average, which the final samples come from, has begun."""
-    from . import metrics
-
     if gan.average is not None and gan.G_avg is None:
         return False
-    measured = evaluate(gan, p_data, seed=gan.step_count)[0]
-    return all(metrics.convergence_checks(measured, STOP_LIMITS).values())
+    return evaluate(gan, p_data, seed=gan.step_count, limits=STOP_LIMITS)[0]["converged"]
 
 
 class _Run:
@@ -401,7 +410,7 @@ class _Run:
         resumed = f", resumed from step {self.start} of {args.resume}" if self.start else ""
         print(f"numpygan: p_data = N({args.mu:g}, {args.sigma:g}²), noise {args.noise}, "
               f"{args.steps} steps, batch {args.batch}, k {args.k}, {args.loss} loss, "
-              f"backend {kernels.get_backend()}, seed {args.seed}{resumed}")
+              f"{args.dtype}, backend {kernels.get_backend()}, seed {args.seed}{resumed}")
         print(f"{'step':>7} {'D(x)':>6} {'D(G(z))':>8} {'D loss':>7} {'G loss':>7} "
               f"{'JSD':>7} {'mean':>7} {'std':>6}")
 
@@ -535,6 +544,7 @@ def _summary(run, jit):
                "seconds": round(run.seconds, 3), "planned_steps": args.steps,
                "stopped_early_at": run.stopped, "loss": args.loss, "noise": args.noise,
                "lr": args.lr, "batch": args.batch, "k": args.k, "hidden": args.hidden,
+               "dtype": args.dtype,
                "numba_compiled": jit["compiled"], "numba_compile_s": round(jit["compile_s"], 3),
                "numba_loaded": jit["loaded"], "numba_cache_s": round(jit["cache_s"], 3)}
     if run.start:
@@ -572,8 +582,9 @@ def _finish_diverged(run, plots, diverged, summary):
     return 1
 
 
-def _finish_converged(run, plots, summary):
-    """Checkpoint, measure, write every output; returns (result, files removed)."""
+def _finish_converged(run, helper, summary):
+    """Checkpoint, measure, write every output (the pictures drawn by ``helper``);
+    returns (result, files removed)."""
     args, gan = run.args, run.gan
     if args.save is not None and (not run.saved_at or run.saved_at[-1] != gan.step_count):
         run.save_checkpoint(gan)
@@ -586,11 +597,17 @@ def _finish_converged(run, plots, summary):
     run.write("samples.npy", lambda tmp: np.save(tmp, samples.astype(np.float64)))
     resumed = f", resumed at step {run.start}" if run.start else ""
     title = f"GAN on N({args.mu:g}, {args.sigma:g}²), seed {args.seed}{resumed}"
-    run.write("gan_1d.png", lambda tmp: plots.summary_figure(run.snaps, gan.history, tmp,
-                                                             title=title))
-    if not args.no_gif:
-        run.write("gan_1d.gif", lambda tmp: plots.animate(run.snaps, tmp))
+    run.write("gan_1d.png", lambda tmp: _draw_pictures(run, helper, tmp, title))
     return result, run.write_summary(summary)
+
+
+def _draw_pictures(run, helper, png, title):
+    """gan_1d.png, drawn by the helper into the temporary path ``png``, while this
+    process draws gan_1d.gif (unless --no-gif): two cores, two pictures."""
+    drawn = helper.start(_helper.draw_summary, run.snaps, run.gan.history, png, title)
+    if not run.args.no_gif:
+        run.write("gan_1d.gif", lambda tmp: _helper.draw_animation(run.snaps, tmp))
+    drawn()
 
 
 def _print_verdict(args, result, run, in_all, jit):
@@ -614,9 +631,11 @@ def _print_verdict(args, result, run, in_all, jit):
           "(Python's start-up and first imports, before the demo's clock starts, are not "
           "counted)")
     if jit["compiled"]:
+        loaded = (f", and loaded {jit['loaded']} that a helper process compiled meanwhile"
+                  if jit["loaded"] else "")
         print(f"Numba compiled {jit['compiled']} kernels in {jit['compile_s']:.1f} s "
-              f"(part of the {run.seconds:.1f} s of training); it keeps them in its on-disk "
-              "cache, so later runs load them instead")
+              f"(part of the {run.seconds:.1f} s of training){loaded}; it keeps them in its "
+              "on-disk cache, so later runs load them instead")
     elif jit["loaded"]:
         print(f"Numba loaded {jit['loaded']} compiled kernels from its on-disk cache "
               f"in {jit['cache_s']:.2f} s")
@@ -644,7 +663,7 @@ def main(argv=None):
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    from . import fast, plots  # after the backend choice; plots picks Agg when headless
+    from . import fast
     from .distributions import Gaussian
     from .gan import gan_1d
 
@@ -652,20 +671,28 @@ def main(argv=None):
     if gan is None:
         gan = gan_1d(p_data, hidden=args.hidden, d_hidden=2 * args.hidden, lr=args.lr,
                      k=args.k, batch=args.batch, loss=args.loss, noise=args.noise,
-                     seed=args.seed)
+                     seed=args.seed, dtype=np.dtype(args.dtype))
     run = _Run(args, gan, p_data)
     if not args.quiet:
         run.print_header()
+    # a second core compiles the kernels the training needs later, and draws the pictures
+    helper = _helper.Helper()
     try:
+        if kernels.get_backend() == "numba":
+            helper.compile_kernels(gan.dtype)
         diverged = run.train()
         jit = fast.jit_time()   # what Numba spent on the kernels: compiling, or loading
         summary = _summary(run, jit)
         if diverged is not None:
+            from . import plots  # the last good picture is drawn here
+
             return _finish_diverged(run, plots, diverged, summary)
-        result, removed = _finish_converged(run, plots, summary)
+        result, removed = _finish_converged(run, helper, summary)
     except _OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        helper.close()
     _print_verdict(args, result, run, time.perf_counter() - started, jit)
     if not args.quiet:
         _print_files(args, removed)

@@ -104,6 +104,8 @@ def _bad_checkpoint(tmp_path, checkpoint, what):
     ("good", ["--mu", "2"], r"^error: --mu 2\.0 differs from the checkpoint's 4\.0; a resumed "
                             r"run keeps its settings \(leave --mu out\)$"),
     ("good", ["--hidden", "8"], r"^error: --hidden 8 differs from the checkpoint's 4"),
+    ("good", ["--dtype", "float64"], r"^error: --dtype float64 differs from the checkpoint's "
+                                     r"'float32'"),
     ("good", ["--steps", "10"], r"^error: --steps 10 is behind the checkpoint, which is at "
                                 r"step 60"),
 ])
@@ -130,7 +132,9 @@ def test_save_writes_a_checkpoint_and_the_usual_outputs(checkpoint):
     assert {"gan_1d.png", "summary.json", "samples.npy", "history.npz"} <= set(os.listdir(out))
     gan = io.load(checkpoint)
     assert gan.step_count == gan.total_steps == 60
+    assert gan.G.dtype == gan.D.dtype == np.float32          # the demo's default dtype
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["dtype"] == "float32"
     assert summary["steps"] == 60 and summary["backend"] == "numpy"
     assert summary["numba_compiled"] == 0 and summary["numba_compile_s"] == 0   # NumPy: no kernels
 
