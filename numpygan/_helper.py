@@ -6,11 +6,11 @@ knows everything the demo has imported) before step 1, and gives it work that
 would otherwise wait in line:
 
 1. **Compiling.**  A first run has no compiled kernels in Numba's on-disk cache.
-   Before step 1 the helper compiles the forward pass's kernels while the demo
-   compiles the others (the whole-network backward, D's loss, Adam): two cores
-   compile at once, and both halves land in the cache, where the training finds
-   them.  With a warm cache the demo does not wait for the helper: it loads what
-   is there.
+   Before step 1 the helper compiles the forward half of a step's kernels (the
+   input check, the whole-network forward, D's loss) while the demo compiles the
+   backward half (the whole-network backward, Adam): two cores compile at once,
+   and both halves land in the cache, where the training finds them.  With a
+   warm cache the demo does not wait for the helper: it loads what is there.
 2. **Pictures.**  Next the helper imports matplotlib and draws a first small
    figure (which loads the fonts), while the training runs.  After the last step
    the helper draws ``gan_1d.png`` from the snapshots and the history while the
@@ -48,25 +48,26 @@ def _ignore_interrupts():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def compile_forward(dtype):
-    """Compile (or load from the cache) what a training step's first forward pass
-    calls, on arrays of the types the step passes: the input check and the whole-
-    network forward.  Returns their names."""
-    from . import kernels
+def compile_forward_and_loss(dtype):
+    """Compile (or load from the cache) the kernels of a training step's forward half,
+    on arrays of the types the step passes them: the input check, the whole-network
+    forward and the logistic loss on logits.  Returns their names."""
+    from . import kernels, losses
     from .network import mlp
 
     if kernels.get_backend() != "numba":
         return []
     net = mlp([1, 2, 1], rng=np.random.default_rng(0), dtype=dtype)     # 1 → 2 → 1
-    net.forward(np.zeros((2, 1), dtype=net.dtype))                      # (N, 1) -> (N, 1)
-    return ["all_finite", "mlp_forward"]
+    logits = net.forward(np.zeros((4, 1), dtype=net.dtype))             # (N, 1) -> (N, 1)
+    losses.discriminator_loss_and_means(logits[:2], logits[2:])
+    return ["all_finite", "mlp_forward", "bce_logits"]
 
 
-def compile_after_forward(dtype):
-    """Compile (or load) the kernels a training step calls after its forward passes,
-    on arrays of the types the step passes them: the whole-network backward, the
-    logistic loss on logits, and Adam on a flat parameter array.  Returns their names."""
-    from . import kernels, losses
+def compile_backward_and_adam(dtype):
+    """Compile (or load) the kernels of a training step's backward half, on arrays of
+    the types the step passes them: the whole-network backward, and Adam on a flat
+    parameter array.  Returns their names."""
+    from . import kernels
     from .fast.mlp import N_OUT, OUT_AT, mlp_backward
     from .network import mlp
     from .optim import Adam
@@ -80,10 +81,8 @@ def compile_after_forward(dtype):
     acts = np.zeros(n * int(plan[-1, OUT_AT] + plan[-1, N_OUT]), dtype=net.dtype)
     mlp_backward(x, np.ones((n, 1), dtype=net.dtype), net.theta, net.grad, plan, alphas,
                  acts, input_grad=True, check=False)
-    logits = np.zeros((4, 1), dtype=net.dtype)
-    losses.discriminator_loss_and_means(logits[:2], logits[2:])
     Adam(1e-3).step(net.params(), net.grads())
-    return ["mlp_backward", "bce_logits", "adam_update"]
+    return ["mlp_backward", "adam_update"]
 
 
 def _import_plots():
@@ -132,13 +131,13 @@ class Helper:
             self.pool = None
 
     def compile_kernels(self, dtype):
-        """Before step 1: the helper compiles the forward pass's kernels while this
-        process compiles the rest; both land in Numba's cache, where the training
+        """Before step 1: the helper compiles the forward half of a step's kernels
+        while this process compiles the backward half; both land in Numba's cache, where the training
         finds them.  Then the helper imports matplotlib, while the training runs."""
         if self.pool is None:
             return
         try:
-            forward = self.pool.submit(compile_forward, np.dtype(dtype))
+            forward = self.pool.submit(compile_forward_and_loss, np.dtype(dtype))
             self.pool.submit(_import_plots)
         except (OSError, RuntimeError, BrokenProcessPool):
             self.close()
@@ -146,7 +145,7 @@ class Helper:
         from .fast import jit_time
 
         before = jit_time()["compiled"]
-        compile_after_forward(dtype)
+        compile_backward_and_adam(dtype)
         if jit_time()["compiled"] == before:
             return                 # a warm cache: the training loads the rest itself
         try:

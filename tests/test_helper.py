@@ -95,7 +95,7 @@ def test_the_two_halves_leave_a_training_step_nothing_to_compile(tmp_path):
         "import numpy as np\n"
         "from numpygan import _helper\n"
         "for dt in (np.float32, np.float64):\n"
-        "    print(_helper.compile_forward(dt) + _helper.compile_after_forward(dt))\n",
+        "    print(_helper.compile_forward_and_loss(dt) + _helper.compile_backward_and_adam(dt))\n",
         NUMBA_CACHE_DIR=cache)
     assert first.returncode == 0, first.stderr
     assert "mlp_backward" in first.stdout and "mlp_forward" in first.stdout
