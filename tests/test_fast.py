@@ -73,6 +73,30 @@ def test_a_row_of_the_tuned_matmul_does_not_depend_on_the_rows_around_it(dtype, 
             assert part.dtype == dtype
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_one_row_matmul_gives_the_pairs_bits(dtype, rng):
+    """gemm_rows (Numba 0.60 and older) and gemm_pairs add the same products in the same
+    order: equal bit for bit, on odd rows, K not a multiple of 4 and one column."""
+    from numba import njit
+
+    from numpygan.fast import gemm as g
+
+    rows, pairs = (njit(lambda A, B, out, f=f: f(A, B, out)) for f in (g.gemm_rows,
+                                                                          g.gemm_pairs))
+    for N, K, M in [(7, 6, 5), (8, 8, 1), (1, 3, 9), (33, 17, 16)]:
+        A = rng.normal(size=(N, K)).astype(dtype)
+        B = rng.normal(size=(K, M)).astype(dtype)
+        start = rng.normal(size=(N, M)).astype(dtype)
+        a, b = start.copy(), start.copy()
+        rows(A, B, a)
+        pairs(A, B, b)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, start + A.astype(np.float64) @ B,
+                                   rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-4)
+    assert g.gemm is (g.gemm_rows if g.ONE_ROW_AT_A_TIME else g.gemm_pairs)
+
+
 def test_on_the_numpy_backend_the_fast_functions_are_numpy(rng):
     x, W, b = rng.normal(size=(3, 2)), rng.normal(size=(2, 4)), rng.normal(size=4)
     with kernels.backend("numpy"):
