@@ -36,8 +36,10 @@ circle round its equilibrium instead of falling into it.  The smallest examples:
       damps the rotation, and the game converges.
 The demo's schedule (python -m numpygan), measured at the end: this decayed, averaged
 game planned for 15,000 steps, stopped once the demo's own verdict has held at 3 checks
-in a row, 250 steps apart: on every seed measured it holds well before the plan's end,
-in float32 (the demo's networks, at about 2/3 of float64's time a step) as in float64.
+in a row, 250 steps apart: on most seeds it stops well before the plan's end, in
+float32 (the demo's networks, at about 2/3 of float64's time a step) as in float64, and
+the final verdict holds on every seed measured (a run on which the rule never holds
+three times in a row runs the whole plan, and converges all the same).
 A constant learning rate keeps the noisy GAN moving too; decaying it (or averaging
 G's parameters, gan_1d's default) lets p_g settle.  Measured below over 1,000 steps:
 with a decayed lr p_g stops wandering at the end of the run, so where you stop no
@@ -316,9 +318,11 @@ for seed in seeds:
         stops[run] = g.train_until(PLAN, holds, CHECK_EVERY, PATIENCE) or PLAN
         final[run] = evaluate(g, p_data)[0]
         verdict = "converged" if final[run]["converged"] else "NOT converged"
-        print(f"seed {seed}, {run[1]}: {stops[run]} of the {PLAN} planned steps (fewer: the "
-              f"verdict held at 3 checks in a row); then, on fresh samples, JSD "
-              f"{final[run]['jsd']:.4f}, D(x) {final[run]['d_real']:.3f}: {verdict}")
+        why = ("stopped: the verdict held at 3 checks in a row" if stops[run] < PLAN
+               else "the whole plan: the verdict never held 3 checks in a row")
+        print(f"seed {seed}, {run[1]}: {stops[run]} of the {PLAN} planned steps ({why}); "
+              f"then, on fresh samples, JSD {final[run]['jsd']:.4f}, D(x) "
+              f"{final[run]['d_real']:.3f}: {verdict}")
 
 # the first 20 steps of the same game in float64 and in float32: the same numbers, to
 # float32's round-off (a float32 game that drew other noise, or rounded a step
@@ -337,11 +341,12 @@ if args.quick:   # the rule itself, on the same game: it counts passes in a row
     check.close("stopping rule: verdicts yes, no, yes, yes, yes at 250, 500, ... stop at",
                 g.train_until(1500, lambda g: next(answers), CHECK_EVERY, PATIENCE), 1250, 0)
 else:
-    check.true(f"the demo's schedule: every seed stopped before the plan's {PLAN} steps, "
-               f"in float32 and float64 ({n_seeds})", all(v < PLAN for v in stops.values()),
-               measured=", ".join(str(v) for v in stops.values()), expect=f"< {PLAN}")
-    check.true(f"... and the final verdict, on fresh samples, holds ({n_seeds}, both)",
-               all(f["converged"] for f in final.values()))
+    check.true(f"the demo's schedule: most runs stop before the plan's {PLAN} steps "
+               f"({n_seeds}, float32 and float64; median)",
+               np.median(list(stops.values())) < PLAN,
+               measured=", ".join(str(v) for v in stops.values()), expect=f"median < {PLAN}")
+    check.true(f"... and the final verdict, on fresh samples, holds on every run ({n_seeds}, "
+               "both)", all(f["converged"] for f in final.values()))
 
 
 # %% The bilinear game V(x, y) = x·y: the smallest game that cycles

@@ -26,6 +26,11 @@ the files this run wrote (``files``); the demo's files that an earlier run left 
 same ``--out`` and this run did not write (a GIF after ``--no-gif``, the samples of a
 converged run after a diverged one) are removed, and the message says so.
 
+The networks are float32 unless ``--dtype float64``.  On two or more cores a helper
+process (``numpygan._helper``) compiles half of the kernels while the demo compiles the
+other half, and draws gan_1d.png while the demo draws the GIF: the files are the same,
+byte for byte, without it.
+
 Converged means both halves of the game agree (docs/THEORY.md): p_g on p_data
 (|mean − mu| ≤ 0.1 σ, |std/σ − 1| ≤ 0.1, JSD ≤ 0.01 nats and W1 ≤ 0.04 σ on 10,000
 samples) *and* D(x) ≈ 1/2 (mean D on real and on generated samples in [0.45, 0.55],
