@@ -17,19 +17,22 @@ would otherwise wait in line:
    demo draws ``gan_1d.gif``: two cores, two pictures.
 
 Nothing here changes a number: the helper draws what it is given, and a kernel
-loaded from the cache is the kernel compiled.  Without a second core, without
-``fork`` (Windows, macOS's default), in a process that already runs threads
-(forking one is unsafe), or if the helper dies, everything is done in the
-demo's own process, as before.
+loaded from the cache is the kernel compiled.  Off Linux (Windows has no ``fork``,
+and on macOS forking a process that has loaded system frameworks is unsafe),
+without a second core, in a process that already runs threads, or if the helper
+dies, everything is done in the demo's own process, as before.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
 import multiprocessing
 from concurrent.futures.process import BrokenProcessPool
 import os
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -43,9 +46,17 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _ignore_interrupts():
-    """In the helper: Ctrl-C is the demo's to handle; the helper ends with it."""
+_PR_SET_PDEATHSIG = 1     # prctl(2): the signal this process gets when its parent dies
+
+
+def _start_helper(parent):
+    """In the helper, first: Ctrl-C is the demo's to handle, and the helper ends when
+    the demo does, however it ends (a demo killed with -9 leaves no helper behind)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:      # the demo ended before the line above
+        os._exit(0)
 
 
 def compile_forward_and_loss(dtype):
@@ -110,9 +121,10 @@ def draw_animation(snaps, path):
 
 
 def can_help() -> bool:
-    """A second core, ``fork``, and no other thread in this process (forking one is
-    unsafe): then a helper can start."""
-    return (cores() >= 2 and threading.active_count() == 1
+    """Linux (where ``fork`` is the usual way to start a process), a second core, and
+    no other thread in this process (forking one is unsafe): then a helper can start."""
+    return (sys.platform.startswith("linux") and cores() >= 2
+            and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods())
 
 
@@ -126,7 +138,7 @@ class Helper:
         try:
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                initializer=_ignore_interrupts)
+                initializer=_start_helper, initargs=(os.getpid(),))
         except (OSError, RuntimeError, ValueError):   # no processes to be had here
             self.pool = None
 

@@ -126,3 +126,52 @@ def test_float32_and_float64_games_are_what_they_say():
         assert np.all(np.isfinite(gan.sample(5)))
     with pytest.raises(ValueError, match="float32 or float64"):
         gan_1d(Gaussian(4, 1.25), dtype=np.int32)
+
+
+def _children(pid):
+    """The pids whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not _helper.can_help() or not os.path.isdir("/proc"),
+                    reason="no helper here, or no /proc to look for it in")
+def test_a_demo_killed_with_minus_9_leaves_no_helper_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fresh_python import ROOT
+
+    env = dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="Agg")
+    demo = subprocess.Popen([sys.executable, "-m", "numpygan", "--quiet", "--out",
+                             str(tmp_path)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not _children(demo.pid) and demo.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        helpers = _children(demo.pid)
+        assert helpers, "the demo started no helper"
+        demo.send_signal(signal.SIGKILL)
+    finally:
+        demo.wait(timeout=60)
+    deadline = time.time() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in helpers) and time.time() < deadline:
+        time.sleep(0.05)
+    for pid in helpers:                 # gone, or a zombie nobody waits for any more
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                assert f.read().rsplit(")", 1)[1].split()[0] == "Z", f"helper {pid} lives on"
+        except FileNotFoundError:
+            pass
