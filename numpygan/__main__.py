@@ -49,7 +49,7 @@ import warnings
 
 import numpy as np
 
-from . import _checks, _files, _helper, kernels
+from . import _checks, _files, _helper
 from .distributions import LARGEST, RESOLUTION, SMALLEST
 
 # what the demo writes to --out (summary.json lists those a run wrote)
@@ -456,10 +456,12 @@ class _Run:
         if not args.quiet and g.step_count and g.step_count % self.report_every == 0:
             self.print_progress(g)
 
-    def train(self):
+    def train(self, prepare=None):
         """Train to --steps, or until the verdict has held (``GAN.train_until``); returns
         the DivergenceError that stopped it, or None.  ``self.stopped``: the step it
-        stopped early at, or None."""
+        stopped early at, or None.  ``prepare()``, run first, is timed with the training
+        (compiling the kernels before step 1 is the training's cost, as it is when a
+        first step compiles them)."""
         from .gan import DivergenceError
 
         args = self.args
@@ -468,6 +470,8 @@ class _Run:
             every = math.gcd(every, args.save_every)
         t0 = time.perf_counter()
         try:
+            if prepare is not None:
+                prepare()
             if args.steps > self.start:
                 # total: the schedule decays over the whole planned run, resumed or not
                 steps = dict(callback=self.callback, every=every, total=args.steps)
@@ -683,9 +687,7 @@ def main(argv=None):
     # a second core compiles the kernels the training needs later, and draws the pictures
     helper = _helper.Helper()
     try:
-        if kernels.get_backend() == "numba":
-            helper.compile_kernels(gan.dtype)
-        diverged = run.train()
+        diverged = run.train(prepare=lambda: helper.prepare(gan.dtype))
         jit = fast.jit_time()   # what Numba spent on the kernels: compiling, or loading
         summary = _summary(run, jit)
         if diverged is not None:

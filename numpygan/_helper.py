@@ -142,10 +142,11 @@ class Helper:
         except (OSError, RuntimeError, ValueError):   # no processes to be had here
             self.pool = None
 
-    def compile_kernels(self, dtype):
-        """Before step 1: the helper compiles the forward half of a step's kernels
-        while this process compiles the backward half; both land in Numba's cache, where the training
-        finds them.  Then the helper imports matplotlib, while the training runs."""
+    def prepare(self, dtype):
+        """Before step 1.  On the Numba backend the helper compiles the forward half of a
+        step's kernels while this process compiles the backward half; both land in
+        Numba's cache, where the training finds them.  Then, while the training runs,
+        the helper imports matplotlib for the pictures."""
         if self.pool is None:
             return
         try:

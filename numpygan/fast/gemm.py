@@ -35,10 +35,10 @@ def _numba_version():
 
 
 #: Numba 0.60 and older (Python 3.9's newest) leave the inner loop over a *pair* of rows
-#: scalar (measured: 9 GFLOP/s in float32, where Numba 0.68 vectorises it to 72): its six
-#: row pointers that may overlap are, most likely, more than their compiler checks at run
-#: time.  One row at a time (three pointers) vectorises there (32 GFLOP/s).  Versions
-#: between 0.60 and 0.68 were not measured and get the pairs.
+#: scalar, while Numba 0.68 vectorises it: most likely its six row pointers that may
+#: overlap are more than their compiler checks at run time.  One row at a time (three
+#: pointers) vectorises there.  Versions between 0.60 and 0.68 were not measured and
+#: get the pairs.  (docs/PERFORMANCE.md has the rates.)
 ONE_ROW_AT_A_TIME = _numba_version() < (0, 61)
 
 
