@@ -212,7 +212,10 @@ for name, d in diffs.items():
 # fast.matmul_bias runs it, on all cores when the product is large.  Same sums, in
 # another order: equal to round-off, which we check, then time.
 print("--- fast.gemm: the tuned loop nest behind fast.matmul_bias ---")
-print(source(fast.gemm.gemm).rstrip())
+print(source(fast.gemm.gemm_pairs).rstrip())
+if fast.gemm.ONE_ROW_AT_A_TIME:   # Numba 0.60 and older: see fast/gemm.py
+    print("(this Numba leaves the pair of rows unvectorised, so gemm here is gemm_rows: "
+          "the same sums, one row at a time)")
 
 try:
     import torch  # optional: pip install torch
