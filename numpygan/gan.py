@@ -360,8 +360,8 @@ class GAN:
 
     def _too_big(self, a):
         """max |a| if it is NaN/inf or above ``max_abs`` (a run going to infinity), else None."""
-        if isinstance(a, float):                   # a loss: no array to build
-            big = abs(a)
+        if np.ndim(a) == 0:                        # a loss: no array to build
+            big = abs(float(a))
         else:
             big = float(np.max(np.abs(a))) if np.size(a) else 0.0
         return None if (math.isfinite(big) and big <= self.max_abs) else big
