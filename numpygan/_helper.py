@@ -174,7 +174,7 @@ class Helper:
         if self.pool is not None:
             try:
                 future = self.pool.submit(fn, *args)
-            except (BrokenProcessPool, RuntimeError):
+            except (OSError, RuntimeError, BrokenProcessPool):   # no process to be had
                 self.close()
 
         def wait():
