@@ -74,6 +74,19 @@ def test_work_is_done_here_without_a_helper_or_when_it_dies():
         helper.close()
 
 
+def test_a_helper_that_cannot_start_a_process_leaves_the_work_here(monkeypatch):
+    helper = _helper.Helper()
+    try:
+        if helper.pool is not None:        # fork refused (a sandbox, no memory left)
+            monkeypatch.setattr(helper.pool, "submit",
+                                lambda *a: (_ for _ in ()).throw(OSError(errno.EAGAIN, "no")))
+        helper.prepare(np.float64)         # nothing to wait for, nothing raised
+        assert helper.start(pow, 3, 4)() == 81
+        assert helper.pool is None
+    finally:
+        helper.close()
+
+
 def test_an_error_in_the_helper_reaches_the_demo_whole():
     helper = _helper.Helper()
     try:
