@@ -37,8 +37,7 @@ def _numba_version():
 #: Numba 0.60 and older (Python 3.9's newest) leave the inner loop over a *pair* of rows
 #: scalar, while Numba 0.68 vectorises it: most likely its six row pointers that may
 #: overlap are more than their compiler checks at run time.  One row at a time (three
-#: pointers) vectorises there.  Versions between 0.60 and 0.68 were not measured and
-#: get the pairs.  (docs/PERFORMANCE.md has the rates.)
+#: pointers) vectorises there, so those versions get it; newer ones get the pairs.
 ONE_ROW_AT_A_TIME = _numba_version() < (0, 61)
 
 
